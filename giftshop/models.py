@@ -1,0 +1,65 @@
+"""Infrastructure tables: the transactional outbox and the status-change history."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Now
+
+from giftshop.transitions import Transitions
+
+
+class OutboxMessage(models.Model):
+    """A side effect to carry out after its business transaction commits (see giftshop.outbox)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        DELIVERED = "delivered", "delivered"
+        DEAD = "dead", "dead"
+
+    TRANSITIONS = Transitions(
+        {
+            Status.PENDING: {Status.DELIVERED, Status.DEAD},
+            Status.DEAD: {Status.PENDING},
+        }
+    )
+
+    topic = models.CharField(max_length=100)
+    # The business key: a second put with the same key is the same message (idempotent producers).
+    key = models.CharField(max_length=200, unique=True)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # Due time; a relay that claims the row pushes it forward by a lease, so two relays never
+    # both take it, and a relay that dies gives it back when the lease ends.
+    available_at = models.DateTimeField(db_default=Now())
+    created_at = models.DateTimeField(db_default=Now())
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "available_at"], name="outbox_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "delivered", "dead"]), name="outbox_status_valid"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.topic} {self.key} ({self.status})"
+
+
+class StatusChange(models.Model):
+    """One row per status move made through giftshop.transitions.transition()."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.CharField(max_length=64)
+    field = models.CharField(max_length=40, default="status")
+    from_status = models.CharField(max_length=40)
+    to_status = models.CharField(max_length=40)
+    reason = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id"], name="statuschange_obj_idx")]
+
+    def __str__(self):
+        return f"{self.content_type.model}#{self.object_id} {self.from_status}→{self.to_status}"

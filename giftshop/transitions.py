@@ -1,0 +1,60 @@
+"""The one way a status moves: check the move against the model's table, save it with a
+conditional update (so a racing move loses cleanly), and record a StatusChange row.
+
+Each model declares `TRANSITIONS = Transitions({from: {to, ...}})` beside its status field and a
+check constraint on the values; only services call `transition()`.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+
+from giftshop.errors import IllegalTransition
+
+
+@dataclass(frozen=True)
+class Transitions:
+    table: dict
+
+    def allowed(self, from_status, to_status) -> bool:
+        return to_status in self.table.get(from_status, ())
+
+    def check(self, from_status, to_status):
+        if not self.allowed(from_status, to_status):
+            raise IllegalTransition(f"{from_status} → {to_status} is not allowed.")
+
+
+def transition(obj, to, *, field="status", reason="", extra=None, table=None):
+    """Move `obj.<field>` to `to` if it still holds the value we read; return True if moved.
+
+    Returns False (and changes nothing) when another process moved it first: the caller answers
+    with the reason. Raises IllegalTransition when the move is not in the table.
+    `extra` are other columns written in the same UPDATE (timestamps, counters).
+    """
+    model = type(obj)
+    table = table or model.TRANSITIONS
+    current = getattr(obj, field)
+    table.check(current, to)
+    values = {field: to, **(extra or {})}
+    with transaction.atomic():
+        moved = model._default_manager.filter(pk=obj.pk, **{field: current}).update(**values)
+        if not moved:
+            return False
+        StatusChange = apps.get_model("giftshop", "StatusChange")
+        StatusChange.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id=str(obj.pk),
+            field=field,
+            from_status=current,
+            to_status=to,
+            reason=reason[:200],
+        )
+    expressions = [name for name, value in values.items() if hasattr(value, "resolve_expression")]
+    for name, value in values.items():
+        if name not in expressions:
+            setattr(obj, name, value)
+    if expressions:
+        obj.refresh_from_db(fields=expressions)
+    return True

@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from giftshop.money import MAX_PRICE_MINOR
+
+MAX_STOCK = 1_000_000
+
+
+class Store(models.Model):
+    slug = models.SlugField(_("address"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    description = models.TextField(_("description"), max_length=2000, blank=True, default="")
+    logo = models.ImageField(_("logo"), upload_to="stores/", blank=True)
+    ship_within_hours = models.PositiveIntegerField(
+        _("ships within (hours)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("The promise to buyers and gift senders: dispatch within this many hours."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ship_within_hours__gte=1, ship_within_hours__lte=720),
+                name="store_ship_within_hours_range",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("stores:store", kwargs={"slug": self.slug})
+
+
+class StoreMember(models.Model):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("owner")
+        STAFF = "staff", _("staff")
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="store_memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.STAFF)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "user"], name="store_member_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=["owner", "staff"]), name="store_member_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.store} ({self.role})"
+
+
+class Product(models.Model):
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="products")
+    title = models.CharField(_("title"), max_length=120)
+    slug = models.SlugField(_("address"), max_length=140, allow_unicode=True)
+    description = models.TextField(_("description"), max_length=5000, blank=True, default="")
+    giftable = models.BooleanField(_("can be sent as a gift"), default=True)
+    is_active = models.BooleanField(_("on sale"), default=True)
+    created_at = models.DateTimeField(db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["store", "slug"], name="product_slug_unique_in_store")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("stores:product", kwargs={"store_slug": self.store.slug, "product_id": self.pk})
+
+
+def product_image_path(instance, filename):
+    return f"products/{filename}"
+
+
+class ProductImage(models.Model):
+    """A photo, verified and re-encoded without metadata by stores.images (never stored raw)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to=product_image_path, width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to=product_image_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.product} photo {self.position}"
+
+
+class Variant(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(_("name"), max_length=80)
+    sku = models.CharField(_("SKU"), max_length=64)
+    price_minor = models.BigIntegerField(
+        _("price (minor units)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PRICE_MINOR)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    stock = models.IntegerField(_("stock"), default=0, validators=[MinValueValidator(0), MaxValueValidator(MAX_STOCK)])
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "sku"], name="variant_sku_unique_in_product"),
+            models.CheckConstraint(condition=models.Q(stock__gte=0), name="variant_stock_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(price_minor__gte=1, price_minor__lte=MAX_PRICE_MINOR), name="variant_price_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} / {self.name}"
+
+    @property
+    def in_stock(self):
+        return self.stock > 0
