@@ -1,5 +1,6 @@
 """pytest settings: the same code paths as production, fast hashing, files in a temp folder."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -20,4 +21,5 @@ OUTBOX_KICK_ON_COMMIT = env.bool("OUTBOX_KICK_ON_COMMIT", default=False)
 WEBHOOK_ALLOW_PRIVATE = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so a real worker process (tests/worker/) can share the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per pytest process, so parallel runs on one checkout never share a test database.
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", default=str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))}
