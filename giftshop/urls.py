@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from giftshop import api_urls
+from stores.views import shop
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("me/", include("logistics.urls")),
     path("merchant/", include("stores.urls_console")),
+    path("", shop.home, name="home"),
     path("", include("stores.urls")),
 ]
 
