@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from giftshop.transitions import Transitions
+
 
 class Address(models.Model):
     """A saved address in a user's book. Shipments copy it (a snapshot), never link to it."""
@@ -34,3 +36,121 @@ class Address(models.Model):
     def one_line(self):
         parts = [self.street, self.district, self.city, self.region, self.postal_code, self.country]
         return ", ".join(p for p in parts if p)
+
+
+class Shipment(models.Model):
+    """A parcel a store must send. It knows its store and carries a snapshot of what to pack and
+    print (address, lines, gift note); it does not link back to the order or the claim (those
+    link to it), so logistics stays ignorant of orders and gifts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be dispatched")
+        INFO_RECEIVED = "info_received", _("label created")
+        IN_TRANSIT = "in_transit", _("in transit")
+        OUT_FOR_DELIVERY = "out_for_delivery", _("out for delivery")
+        AVAILABLE_FOR_PICKUP = "available_for_pickup", _("ready for pickup")
+        DELIVERY_FAILED = "delivery_failed", _("delivery attempt failed")
+        DELIVERED = "delivered", _("delivered")
+        RETURNING = "returning", _("returning to sender")
+        RETURNED = "returned", _("returned")
+        EXCEPTION = "exception", _("needs attention")
+        EXPIRED = "expired", _("tracking expired")
+        CANCELLED = "cancelled", _("cancelled")
+
+    S = Status
+    _moving = {S.INFO_RECEIVED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.AVAILABLE_FOR_PICKUP, S.DELIVERY_FAILED,
+               S.DELIVERED, S.RETURNING, S.RETURNED, S.EXCEPTION, S.EXPIRED}
+    TRANSITIONS = Transitions(
+        {
+            S.PENDING: _moving | {S.CANCELLED},
+            S.INFO_RECEIVED: _moving - {S.INFO_RECEIVED},
+            S.IN_TRANSIT: _moving - {S.INFO_RECEIVED, S.IN_TRANSIT},
+            S.OUT_FOR_DELIVERY: {S.DELIVERED, S.DELIVERY_FAILED, S.AVAILABLE_FOR_PICKUP, S.RETURNING, S.RETURNED,
+                                 S.EXCEPTION, S.EXPIRED},
+            S.AVAILABLE_FOR_PICKUP: {S.DELIVERED, S.RETURNING, S.RETURNED, S.EXCEPTION, S.EXPIRED},
+            S.DELIVERY_FAILED: {S.OUT_FOR_DELIVERY, S.IN_TRANSIT, S.DELIVERED, S.AVAILABLE_FOR_PICKUP, S.RETURNING,
+                                S.RETURNED, S.EXCEPTION, S.EXPIRED},
+            S.EXCEPTION: {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.RETURNING, S.RETURNED, S.EXPIRED},
+            S.RETURNING: {S.RETURNED, S.EXCEPTION, S.EXPIRED},
+            S.DELIVERED: set(),
+            S.RETURNED: set(),
+            S.EXPIRED: set(),
+            S.CANCELLED: set(),
+        }
+    )
+    FINAL = {S.DELIVERED, S.RETURNED, S.EXPIRED, S.CANCELLED}
+
+    store = models.ForeignKey("stores.Store", on_delete=models.PROTECT, related_name="shipments")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shipments")
+    reference = models.CharField(max_length=24, unique=True)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.PENDING)
+    # Ship-to snapshot (purged some time after delivery).
+    ship_to_name = models.CharField(max_length=60)
+    ship_to_phone = models.CharField(max_length=24)
+    ship_to_country = models.CharField(max_length=2)
+    ship_to_region = models.CharField(max_length=60)
+    ship_to_city = models.CharField(max_length=60)
+    ship_to_district = models.CharField(max_length=60, blank=True, default="")
+    ship_to_street = models.CharField(max_length=200)
+    ship_to_postal_code = models.CharField(max_length=16, blank=True, default="")
+    # What to pack: [{"product_title", "variant_name", "sku", "quantity"}]; never prices.
+    lines = models.JSONField(default=list)
+    # The packing note: a gift card to print.
+    is_gift = models.BooleanField(default=False)
+    giver_name = models.CharField(max_length=50, blank=True, default="")
+    gift_message = models.CharField(max_length=200, blank=True, default="")
+    carrier = models.CharField(max_length=32, blank=True, default="")
+    tracking_number = models.CharField(max_length=64, blank=True, default="")
+    carrier_status = models.CharField(max_length=64, blank=True, default="")
+    ship_by = models.DateTimeField()
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["ship_by", "id"]
+        indexes = [models.Index(fields=["store", "status", "ship_by"], name="shipment_store_queue_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["pending", "info_received", "in_transit", "out_for_delivery", "available_for_pickup",
+                                "delivery_failed", "delivered", "returning", "returned", "exception", "expired",
+                                "cancelled"]
+                ),
+                name="shipment_status_valid",
+            )
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def ship_to_lines(self):
+        return [
+            self.ship_to_name,
+            self.ship_to_phone,
+            ", ".join(p for p in [self.ship_to_street, self.ship_to_district] if p),
+            ", ".join(p for p in [self.ship_to_city, self.ship_to_region, self.ship_to_postal_code] if p),
+            self.ship_to_country,
+        ]
+
+
+class TrackingEvent(models.Model):
+    """One carrier checkpoint, stored once (unique key), applied in event-time order."""
+
+    shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="events")
+    key = models.CharField(max_length=128)
+    occurred_at = models.DateTimeField()
+    status = models.CharField(max_length=24, choices=Shipment.Status.choices)
+    raw_status = models.CharField(max_length=64, blank=True, default="")
+    location = models.CharField(max_length=120, blank=True, default="")
+    description = models.CharField(max_length=300, blank=True, default="")
+    raw = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["shipment", "key"], name="tracking_event_unique_key")]
+
+    def __str__(self):
+        return f"{self.shipment} {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
