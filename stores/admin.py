@@ -1,0 +1,95 @@
+"""Django admin for stores, teams, products, variants and photos: platform staff manage everything here.
+
+Photos are only added through the console or the API (they must be decoded and re-encoded without
+their metadata, stores.images); here they can be reordered and removed.
+"""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from giftshop.money import format_money
+from stores import services
+from stores.models import Product, ProductImage, Store, StoreMember, Variant
+
+
+class StoreMemberInline(admin.TabularInline):
+    model = StoreMember
+    extra = 0
+    raw_id_fields = ("user",)
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "is_active", "ship_within_hours", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug", "members__user__username")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("created_at",)
+    ordering = ("name", "id")
+    inlines = (StoreMemberInline,)
+
+
+class VariantInline(admin.TabularInline):
+    model = Variant
+    extra = 0
+    fields = ("name", "sku", "price_minor", "currency", "stock", "position")
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    fields = ("preview", "width", "height", "position")
+    readonly_fields = ("preview", "width", "height")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("photo"))
+    def preview(self, image):
+        if not image.thumbnail:
+            return "-"
+        return format_html('<img src="{}" alt="" width="96">', image.thumbnail.url)
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("title", "store", "giftable", "is_active", "created_at")
+    list_filter = ("is_active", "giftable", "store__is_active")
+    search_fields = ("title", "slug", "store__name", "store__slug", "variants__sku")
+    list_select_related = ("store",)
+    autocomplete_fields = ("store",)
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("created_at", "updated_at")
+    ordering = ("-created_at", "-id")
+    inlines = (VariantInline, ProductImageInline)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProductImage:
+            return super().save_formset(request, form, formset, change)
+        # Removing a photo also removes its files: the service does both.
+        images = formset.save(commit=False)
+        for image in formset.deleted_objects:
+            services.product_image_delete(image=image)
+        for image in images:
+            image.save()
+        return None
+
+
+@admin.register(Variant)
+class VariantAdmin(admin.ModelAdmin):
+    list_display = ("sku", "name", "product", "store", "price", "stock")
+    search_fields = ("sku", "name", "product__title", "product__store__name")
+    list_filter = ("currency", "product__store__is_active")
+    list_select_related = ("product__store",)
+    raw_id_fields = ("product",)
+
+    @admin.display(description=_("store"), ordering="product__store__name")
+    def store(self, variant):
+        return variant.product.store
+
+    @admin.display(description=_("price"), ordering="price_minor")
+    def price(self, variant):
+        return format_money(variant.price_minor, variant.currency)

@@ -1,0 +1,39 @@
+"""Input serializer pieces shared by the stores API: unknown fields are refused, numbers are bounded."""
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from giftshop.money import CURRENCIES, MAX_PRICE_MINOR
+from stores.models import MAX_STOCK
+
+MAX_ID = 2**63 - 1
+MAX_VARIANTS = 50
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """A typo in a field name is a 400, not a silently ignored change."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+def price_field(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=MAX_PRICE_MINOR, **kwargs)
+
+
+def stock_field(**kwargs):
+    return serializers.IntegerField(min_value=0, max_value=MAX_STOCK, **kwargs)
+
+
+def currency_field(**kwargs):
+    return serializers.ChoiceField(choices=CURRENCIES, **kwargs)
+
+
+def id_field(**kwargs):
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
