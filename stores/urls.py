@@ -1,2 +1,15 @@
+"""Public shop pages, mounted at "". The home page (stores.views.shop.home) is
+routed as "home" by giftshop/urls.py."""
+
+from django.urls import path
+
+from stores.views import shop
+
 app_name = "stores"
-urlpatterns = []
+
+urlpatterns = [
+    path("s/<slug:slug>/", shop.store, name="store"),
+    path("s/<slug:store_slug>/p/<int:product_id>/", shop.product, name="product"),
+    path("s/<slug:store_slug>/p/<int:product_id>/buy/", shop.buy, name="buy"),
+    path("s/<slug:store_slug>/p/<int:product_id>/gift/", shop.gift, name="gift"),
+]

@@ -1,0 +1,148 @@
+"""Page forms for the shop and the merchant console. They only parse input; the rules live in
+stores.services, whose DomainErrors are put back on the form with form_add_domain_error()."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from giftshop.money import MAX_PRICE_MINOR, exponent, parse_major
+from stores.models import MAX_STOCK, StoreMember
+
+CURRENCY = "CNY"
+
+
+def price_to_major(price_minor: int, currency: str = CURRENCY) -> str:
+    """12900 -> "129.00": the text a merchant edits (no symbol, no thousands separator)."""
+    exp = exponent(currency)
+    return f"{Decimal(int(price_minor)).scaleb(-exp):.{exp}f}"
+
+
+def form_add_domain_error(form: forms.Form, exc, field_map: dict | None = None) -> None:
+    """Show a service's DomainError on the form: field messages beside their fields when the form
+    has them (service names translated through field_map), everything else on top of the form."""
+    field_map = field_map or {}
+    placed = False
+    for name, messages in (exc.fields or {}).items():
+        target = field_map.get(name, name)
+        if target not in form.fields:
+            target = None
+        for message in messages:
+            form.add_error(target, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.detail)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+
+
+class PriceField(forms.CharField):
+    """A price typed in major units ("129.00"), cleaned to integer minor units."""
+
+    def __init__(self, *, currency=CURRENCY, **kwargs):
+        self.currency = currency
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", _("In yuan, for example 129.00"))
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            minor = parse_major(value, self.currency)
+        except (ValueError, ArithmeticError):
+            raise ValidationError(_("Enter a price like 129.00."), code="invalid") from None
+        if not 1 <= minor <= MAX_PRICE_MINOR:
+            raise ValidationError(_("Enter a price between 0.01 and 10,000,000.00."), code="range")
+        return minor
+
+
+class StoreCreateForm(forms.Form):
+    name = forms.CharField(label=_("Store name"), max_length=80)
+    slug = forms.SlugField(
+        label=_("Web address"), max_length=50, help_text=_("Letters, digits and hyphens: your shop lives at /s/<address>/")
+    )
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False, widget=forms.Textarea)
+    ship_within_hours = forms.IntegerField(
+        label=_("Ships within (hours)"), min_value=1, max_value=720, initial=48,
+        help_text=_("Your promise to buyers and gift senders."),
+    )
+
+
+class StoreSettingsForm(forms.Form):
+    name = forms.CharField(label=_("Store name"), max_length=80)
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False, widget=forms.Textarea)
+    ship_within_hours = forms.IntegerField(
+        label=_("Ships within (hours)"), min_value=1, max_value=720,
+        help_text=_("Your promise to buyers and gift senders."),
+    )
+    is_active = forms.BooleanField(
+        label=_("Open (visible in the shop)"), required=False,
+        help_text=_("A closed store and its products are hidden from shoppers."),
+    )
+
+
+class TeamAddForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=StoreMember.Role.choices, initial=StoreMember.Role.STAFF)
+
+
+class ProductForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(label=_("Description"), max_length=5000, required=False, widget=forms.Textarea)
+    giftable = forms.BooleanField(label=_("Can be sent as a gift"), required=False, initial=True)
+    is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
+
+
+class VariantForm(forms.Form):
+    name = forms.CharField(label=_("Variant name"), max_length=80, help_text=_("For example: Red, 500 g, Large"))
+    sku = forms.CharField(label=_("SKU"), max_length=64, help_text=_("Your stock code; unique in the store."))
+    price = PriceField(label=_("Price"))
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, initial=0)
+
+    # Service field names -> this form's names.
+    FIELD_MAP = {"price_minor": "price"}
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {"name": data["name"], "sku": data["sku"], "price_minor": data["price"], "stock": data["stock"]}
+
+
+class ProductCreateForm(ProductForm):
+    """A product and its first variant, on one page."""
+
+    variant_name = forms.CharField(
+        label=_("First variant name"), max_length=80, initial=_("Standard"),
+        help_text=_("For example: Red, 500 g, Large. Add more variants afterwards."),
+    )
+    sku = forms.CharField(label=_("SKU"), max_length=64, help_text=_("Your stock code; unique in the store."))
+    price = PriceField(label=_("Price"))
+    stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, initial=0)
+
+    FIELD_MAP = {"price_minor": "price", "name": "variant_name", "variants": "variant_name"}
+
+    def product_fields(self):
+        return [self[name] for name in ProductForm.base_fields]
+
+    def variant_fields(self):
+        return [self[name] for name in ("variant_name", "sku", "price", "stock")]
+
+    def product_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "giftable": data["giftable"],
+            "is_active": data["is_active"],
+            "variants": [
+                {"name": data["variant_name"], "sku": data["sku"], "price_minor": data["price"], "stock": data["stock"]}
+            ],
+        }

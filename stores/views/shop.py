@@ -1,0 +1,108 @@
+"""Public shop pages: home, a store, a product, and the honest "opens soon" buy and gift pages."""
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from giftshop.errors import NotFound
+from stores import selectors
+from stores.forms import SearchForm
+
+PAGE_SIZE = 20
+HOME_STORES = 12
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _public_product(store_slug, product_id):
+    """The active product of an active store at this address, or 404."""
+    try:
+        product = selectors.product_get_public(product_id=product_id)
+    except NotFound:
+        raise Http404 from None
+    if product.store.slug != store_slug:
+        raise Http404
+    return product
+
+
+def _chosen_variant(request, product):
+    """The variant in ?variant=, if it belongs to the product; else the first in stock, else the first."""
+    variants = list(product.variants.all())
+    wanted = request.GET.get("variant", "")
+    for variant in variants:
+        if str(variant.id) == wanted:
+            return variant
+    return next((v for v in variants if v.in_stock), variants[0] if variants else None)
+
+
+@require_GET
+def home(request):
+    search = SearchForm(request.GET)
+    q = search.query()
+    stores = selectors.store_list_public().order_by("name", "id")
+    if q:
+        stores = stores.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    products = selectors.product_list_public(q=q or None).order_by("-created_at", "-id")
+    return render(
+        request,
+        "stores/home.html",
+        {"search": search, "q": q, "stores": stores[:HOME_STORES], "page": _page(request, products)},
+    )
+
+
+@require_GET
+def store(request, slug):
+    try:
+        shop = selectors.store_get_public(slug=slug)
+    except NotFound:
+        raise Http404 from None
+    search = SearchForm(request.GET)
+    q = search.query()
+    products = selectors.product_list_public(store=shop, q=q or None).order_by("-created_at", "-id")
+    return render(
+        request, "stores/store.html", {"store": shop, "search": search, "q": q, "page": _page(request, products)}
+    )
+
+
+@require_GET
+def product(request, store_slug, product_id):
+    item = _public_product(store_slug, product_id)
+    variants = list(item.variants.all())
+    return render(
+        request,
+        "stores/product.html",
+        {
+            "store": item.store,
+            "product": item,
+            "images": list(item.images.all()),
+            "variants": variants,
+            "chosen": _chosen_variant(request, item),
+            "any_in_stock": any(v.in_stock for v in variants),
+        },
+    )
+
+
+@require_GET
+def buy(request, store_slug, product_id):
+    item = _public_product(store_slug, product_id)
+    return render(
+        request,
+        "stores/soon.html",
+        {"store": item.store, "product": item, "chosen": _chosen_variant(request, item), "as_gift": False},
+    )
+
+
+@require_GET
+def gift(request, store_slug, product_id):
+    item = _public_product(store_slug, product_id)
+    if not item.giftable:
+        raise Http404
+    return render(
+        request,
+        "stores/soon.html",
+        {"store": item.store, "product": item, "chosen": _chosen_variant(request, item), "as_gift": True},
+    )
