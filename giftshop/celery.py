@@ -1,6 +1,7 @@
 """The one Celery app. Tasks live in each app's tasks.py, take ids and call services."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -9,3 +10,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "giftshop.settings.local")
 app = Celery("giftshop")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _make_broker_folders(sender, **kwargs):
+    """The filesystem broker (embedded mode) needs its folders before the first publish or poll."""
+    options = sender.conf.broker_transport_options or {}
+    for key in ("data_folder_in", "data_folder_out", "control_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, VAR_DIR, env
+from .base import DATABASES, REDIS_URL, VAR_DIR, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -19,7 +19,19 @@ STORAGES = {
 # Tests relay the outbox themselves (or through the real worker in tests/worker/).
 OUTBOX_KICK_ON_COMMIT = env.bool("OUTBOX_KICK_ON_COMMIT", default=False)
 WEBHOOK_ALLOW_PRIVATE = False
+VAR_DIR.mkdir(exist_ok=True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so a real worker process (tests/worker/) can share the test database.
     # One file per pytest process, so parallel runs on one checkout never share a test database.
-    DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", default=str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))}
+    TEST_SQLITE_DEFAULT = str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
+    DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", default=TEST_SQLITE_DEFAULT)}
+if not REDIS_URL:
+    # The filesystem broker: one folder per pytest process (a `make run` worker on the same checkout
+    # must never take the tests' tasks). tests/worker/ hands the same folder to its worker.
+    BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / f"test-broker-{os.getpid()}")))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
