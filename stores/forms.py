@@ -52,12 +52,12 @@ class PriceField(forms.CharField):
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
+    def clean(self, value):
+        text = super().clean(value)  # the text, checked as text (required, max_length)
+        if text in self.empty_values:
             return None
         try:
-            minor = parse_major(value, self.currency)
+            minor = parse_major(text, self.currency)
         except (ValueError, ArithmeticError):
             raise ValidationError(_("Enter a price like 129.00."), code="invalid") from None
         if not 1 <= minor <= MAX_PRICE_MINOR:

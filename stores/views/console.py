@@ -1,0 +1,143 @@
+"""Merchant console: my stores, opening a store, the store dashboard, settings and team.
+
+Views are thin: parse a form, call one service, show its DomainError on the form or as a message.
+Objects come only through the access_* selectors; NotFound (not yours) becomes a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from giftshop.errors import DomainError, NotFound
+from giftshop.errors import PermissionDenied as DomainPermissionDenied
+from stores import selectors, services
+from stores.forms import StoreCreateForm, StoreSettingsForm, TeamAddForm, form_add_domain_error
+from stores.models import StoreMember
+
+PAGE_SIZE = 20
+
+
+def page_of(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def access_store(request, slug):
+    try:
+        return selectors.access_store_by_slug(user=request.user, slug=slug)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+@require_http_methods(["GET"])
+def home(request):
+    stores = selectors.store_list_for_member(user=request.user).order_by("name", "id")
+    return render(request, "console/home.html", {"page": page_of(request, stores)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def store_create(request):
+    form = StoreCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            store = services.store_create(owner=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your store “%(name)s” is open.") % {"name": store.name})
+            return redirect("console:store", slug=store.slug)
+    return render(request, "console/store_create.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def store(request, slug):
+    shop = access_store(request, slug)
+    products = selectors.product_list_for_store(store=shop)
+    return render(
+        request,
+        "console/store.html",
+        {
+            "store": shop,
+            "role": selectors.member_role(store=shop, user=request.user),
+            "page": page_of(request, products),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def store_settings(request, slug):
+    shop = access_store(request, slug)
+    initial = {f: getattr(shop, f) for f in services.STORE_FIELDS}
+    form = StoreSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.store_update(store=shop, **form.cleaned_data)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+            shop.refresh_from_db()
+        else:
+            messages.success(request, _("Store settings saved."))
+            return redirect("console:store_settings", slug=shop.slug)
+    return render(request, "console/store_settings.html", {"store": shop, "form": form})
+
+
+def _team_page(request, shop, form, status=200):
+    # "owner" sorts before "staff": owners first, then by arrival.
+    members = list(shop.members.select_related("user").order_by("role", "created_at", "id"))
+    role = next((m.role for m in members if m.user_id == request.user.id), None)
+    return render(
+        request,
+        "console/team.html",
+        {"store": shop, "members": members, "is_owner": role == StoreMember.Role.OWNER, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team(request, slug):
+    shop = access_store(request, slug)
+    form = TeamAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.store_member_add(
+                store=shop, actor=request.user, username=form.cleaned_data["username"], role=form.cleaned_data["role"]
+            )
+        except DomainPermissionDenied as exc:
+            messages.error(request, exc.detail)
+            return _team_page(request, shop, TeamAddForm(), status=403)
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s joined the team as %(role)s.")
+                % {"name": member.user.username, "role": member.get_role_display()},
+            )
+            return redirect("console:team", slug=shop.slug)
+    return _team_page(request, shop, form)
+
+
+@login_required
+@require_POST
+def team_remove(request, slug, member_id):
+    shop = access_store(request, slug)
+    try:
+        services.store_member_remove(store=shop, actor=request.user, member_id=member_id)
+    except DomainPermissionDenied as exc:
+        messages.error(request, exc.detail)
+        return _team_page(request, shop, TeamAddForm(), status=403)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("console:team", slug=shop.slug)
+    if not selectors.member_role(store=shop, user=request.user):
+        messages.success(request, _("You left the team of %(store)s.") % {"store": shop.name})
+        return redirect("console:home")
+    messages.success(request, _("Removed from the team."))
+    return redirect("console:team", slug=shop.slug)
