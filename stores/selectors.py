@@ -8,8 +8,11 @@ from stores.models import Product, ProductImage, Store, StoreMember, Variant
 
 
 def store_list_public() -> QuerySet[Store]:
-    return Store.objects.filter(is_active=True).annotate(
-        product_count=Count("products", filter=Q(products__is_active=True))
+    # Explicit order: Meta.ordering is not applied to a query with an aggregate (GROUP BY).
+    return (
+        Store.objects.filter(is_active=True)
+        .annotate(product_count=Count("products", filter=Q(products__is_active=True)))
+        .order_by("name", "id")
     )
 
 
@@ -32,6 +35,7 @@ def product_list_public(*, store: Store | None = None, store_slug: str | None = 
         products.select_related("store")
         .prefetch_related("images", "variants")
         .annotate(min_price_minor=Min("variants__price_minor"))
+        .order_by("-created_at", "-id")
     )
 
 
@@ -47,7 +51,11 @@ def product_get_public(*, product_id) -> Product:
 def store_list_for_member(*, user) -> QuerySet[Store]:
     if not user.is_authenticated:
         return Store.objects.none()
-    return Store.objects.filter(members__user=user).annotate(product_count=Count("products", distinct=True))
+    return (
+        Store.objects.filter(members__user=user)
+        .annotate(product_count=Count("products", distinct=True))
+        .order_by("name", "id")
+    )
 
 
 def member_role(*, store: Store, user) -> str | None:

@@ -1,12 +1,12 @@
 """Writes for stores, members, products, variants and photos. Entry points call these only."""
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from giftshop.errors import InvalidInput, PermissionDenied, clean_or_raise
+from giftshop.errors import Conflict, InvalidInput, PermissionDenied, clean_or_raise
 from stores import images
 from stores.models import Product, ProductImage, Store, StoreMember, Variant
 
@@ -163,7 +163,15 @@ def variant_update(*, variant: Variant, **fields) -> Variant:
 def variant_delete(*, variant: Variant) -> None:
     if variant.product.variants.count() == 1:
         raise InvalidInput(_("A product needs at least one variant."), field="variant")
-    variant.delete()
+    try:
+        with transaction.atomic():
+            variant.delete()
+    except (ProtectedError, RestrictedError):
+        # Order lines keep the variant they sold (PROTECT); the merchant can stop selling it instead.
+        raise Conflict(
+            _("This variant has been ordered and cannot be deleted. Set its stock to 0 instead."),
+            code="variant_in_use",
+        ) from None
 
 
 def product_image_add(*, product: Product, upload) -> ProductImage:
