@@ -1,0 +1,28 @@
+"""Outbox consumers of the accounts app (autodiscovered by giftshop.apps)."""
+
+from django.core.cache import cache
+from django.core.mail import send_mail
+
+from giftshop.outbox import PermanentError, consumer
+
+SENT_MARK_SECONDS = 7 * 24 * 3600
+
+
+@consumer("accounts.email")
+def send_account_email(payload, *, key):
+    """Send one account email (a password reset, ...). A message that is relayed again after it was
+    sent (the relay died before marking it delivered) is not sent twice: the key is remembered."""
+    recipients = payload.get("to") or []
+    if not recipients or not isinstance(recipients, list):
+        raise PermanentError("an account email needs recipients")
+    mark = f"outbox:sent:{key}"
+    if cache.get(mark):
+        return
+    send_mail(
+        payload.get("subject", ""),
+        payload.get("body", ""),
+        payload.get("from") or None,
+        recipients,
+        fail_silently=False,
+    )
+    cache.set(mark, True, SENT_MARK_SECONDS)

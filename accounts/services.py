@@ -1,0 +1,120 @@
+"""Writes for accounts: sign-up, profile, API tokens; and the sign-in rules both entry points share
+(case-insensitive usernames, the rate-limit policy for logins and registrations)."""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+from giftshop.errors import InvalidInput, clean_or_raise
+
+USERNAME_TAKEN = gettext_lazy("This username is taken.")
+# Hashing cost grows with the length; nobody types more than this.
+MAX_PASSWORD_LENGTH = 1024
+
+
+def _text(name, value):
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(_("Enter text."), field=name)
+    return value
+
+
+def _messages(exc: ValidationError) -> dict:
+    return {name: [str(m) for m in messages] for name, messages in exc.message_dict.items()}
+
+
+@transaction.atomic
+def user_register(*, username: str, password: str, email: str = "", display_name: str = "") -> User:
+    username = _text("username", username).strip()
+    password = _text("password", password)
+    email = User.objects.normalize_email(_text("email", email).strip())
+    display_name = _text("display_name", display_name).strip()
+
+    user = User(username=username, email=email, display_name=display_name)
+    errors = {}
+    try:
+        # Username rules (required, 150 chars, letters, digits and @.+-_), email, display name length.
+        user.full_clean(exclude=["password"], validate_unique=False)
+    except ValidationError as exc:
+        errors.update(_messages(exc))
+    if not password:
+        errors["password"] = [_("This field is required.")]
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        errors["password"] = [_("Use at most %(max)d characters.") % {"max": MAX_PASSWORD_LENGTH}]
+    else:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as exc:
+            errors["password"] = [str(m) for m in exc.messages]
+    if "username" not in errors and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [str(USERNAME_TAKEN)]
+    if errors:
+        raise InvalidInput(fields=errors)
+
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a concurrent sign-up took the same name
+        raise InvalidInput(fields={"username": [str(USERNAME_TAKEN)]}) from None
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, display_name: str) -> User:
+    user.display_name = _text("display_name", display_name).strip()
+    clean_or_raise(user, exclude=[f.name for f in User._meta.fields if f.name != "display_name"])
+    user.save(update_fields=["display_name"])
+    return user
+
+
+def user_authenticate(*, request, username, password) -> User | None:
+    """Check a username and password. Usernames are unique case-insensitively, so "Alice" may sign
+    in as "alice": the stored spelling is looked up first."""
+    if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+        return None
+    stored = User.objects.filter(username__iexact=username.strip()).values_list("username", flat=True)[:2]
+    stored = list(stored)
+    if len(stored) == 1:
+        username = stored[0]
+    return authenticate(request, username=username, password=password)
+
+
+def auth_token_for(*, user: User) -> str:
+    token, _created = Token.objects.get_or_create(user=user)
+    return token.key
+
+
+# --- rate-limit policy (django-ratelimit callables; settings are read per request) ------------
+# The login page and the token endpoint share their counters, and so do the two ways to register:
+# switching between page and API gives no extra attempts.
+LOGIN_GROUP = "accounts.login.ip"
+LOGIN_USERNAME_GROUP = "accounts.login.username"
+REGISTER_GROUP = "accounts.register.ip"
+
+
+def login_rate(group, request):
+    return settings.RATELIMIT_LOGIN
+
+
+def register_rate(group, request):
+    return settings.RATELIMIT_REGISTER
+
+
+def username_key(group, request):
+    """The submitted username, case-folded: the second key of the login limit (the first is the IP).
+    Works for form posts and for DRF requests with a JSON body."""
+    data = getattr(request, "data", None)
+    if data is None or not isinstance(data, Mapping):
+        data = request.POST
+    value = data.get("username", "")
+    return str(value).strip().casefold()[:200]

@@ -1,0 +1,124 @@
+"""Account pages: sign-up, login, logout, password reset and change, profile. Thin: forms parse,
+accounts.services decides."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from accounts.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, SignupForm, add_service_errors
+from accounts.services import (
+    LOGIN_GROUP,
+    LOGIN_USERNAME_GROUP,
+    REGISTER_GROUP,
+    login_rate,
+    register_rate,
+    user_register,
+    user_update_profile,
+    username_key,
+)
+from giftshop.errors import InvalidInput
+
+
+def _next_url(request):
+    """The ?next= (or posted next) target if it is on this site, else the default after login."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(group=REGISTER_GROUP, key="ip", rate=register_rate, method="POST", block=True)
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect(_next_url(request))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = user_register(
+                username=data["username"],
+                password=data["password1"],
+                email=data["email"],
+                display_name=data["display_name"],
+            )
+        except InvalidInput as exc:
+            add_service_errors(form, exc.fields, aliases={"password": "password1"})
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.public_name})
+            return redirect(_next_url(request))
+    return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+@method_decorator(ratelimit(group=LOGIN_GROUP, key="ip", rate=login_rate, method="POST"), name="post")
+@method_decorator(ratelimit(group=LOGIN_USERNAME_GROUP, key=username_key, rate=login_rate, method="POST"), name="post")
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's LogoutView refuses GET)."""
+
+
+@method_decorator(ratelimit(group="accounts.password_reset", key="ip", rate=login_rate, method="POST"), name="post")
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm
+    template_name = "accounts/password_reset_form.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    email_template_name = "accounts/email/password_reset_body.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        # Links in the mail point at the public site address, not at whatever Host the request named.
+        self.extra_email_context = {"site_url": settings.SITE_URL}
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, initial={"display_name": request.user.display_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_update_profile(user=request.user, display_name=form.cleaned_data["display_name"])
+        except InvalidInput as exc:
+            add_service_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})
