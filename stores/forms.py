@@ -11,6 +11,7 @@ from giftshop.money import MAX_PRICE_MINOR, exponent, parse_major
 from stores.models import MAX_STOCK, StoreMember
 
 CURRENCY = "CNY"
+TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
 
 def price_to_major(price_minor: int, currency: str = CURRENCY) -> str:
@@ -68,9 +69,10 @@ class PriceField(forms.CharField):
 class StoreCreateForm(forms.Form):
     name = forms.CharField(label=_("Store name"), max_length=80)
     slug = forms.SlugField(
-        label=_("Web address"), max_length=50, help_text=_("Letters, digits and hyphens: your shop lives at /s/<address>/")
+        label=_("Web address"), max_length=50,
+        help_text=_("Letters, digits and hyphens; for example tea-house gives /s/tea-house/"),
     )
-    description = forms.CharField(label=_("Description"), max_length=2000, required=False, widget=forms.Textarea)
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False, widget=TEXTAREA)
     ship_within_hours = forms.IntegerField(
         label=_("Ships within (hours)"), min_value=1, max_value=720, initial=48,
         help_text=_("Your promise to buyers and gift senders."),
@@ -79,7 +81,7 @@ class StoreCreateForm(forms.Form):
 
 class StoreSettingsForm(forms.Form):
     name = forms.CharField(label=_("Store name"), max_length=80)
-    description = forms.CharField(label=_("Description"), max_length=2000, required=False, widget=forms.Textarea)
+    description = forms.CharField(label=_("Description"), max_length=2000, required=False, widget=TEXTAREA)
     ship_within_hours = forms.IntegerField(
         label=_("Ships within (hours)"), min_value=1, max_value=720,
         help_text=_("Your promise to buyers and gift senders."),
@@ -97,7 +99,7 @@ class TeamAddForm(forms.Form):
 
 class ProductForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
-    description = forms.CharField(label=_("Description"), max_length=5000, required=False, widget=forms.Textarea)
+    description = forms.CharField(label=_("Description"), max_length=5000, required=False, widget=TEXTAREA)
     giftable = forms.BooleanField(label=_("Can be sent as a gift"), required=False, initial=True)
     is_active = forms.BooleanField(label=_("On sale"), required=False, initial=True)
 

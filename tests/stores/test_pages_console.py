@@ -209,7 +209,8 @@ def test_open_a_store_with_a_taken_address_shows_the_error(owner_client, store):
 
 
 def test_open_a_store_with_bad_input_shows_errors(owner_client, db):
-    response = owner_client.post(reverse("console:store_create"), {"name": "", "slug": "no spaces!", "ship_within_hours": 0})
+    body = {"name": "", "slug": "no spaces!", "ship_within_hours": 0}
+    response = owner_client.post(reverse("console:store_create"), body)
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert {"name", "slug", "ship_within_hours"} <= set(errors)

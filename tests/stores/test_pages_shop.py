@@ -230,7 +230,8 @@ def test_product_page_404s(client, store):
     wrong_store = reverse("stores:product", kwargs={"store_slug": other_store.slug, "product_id": active.id})
     assert client.get(wrong_store).status_code == 404
     assert client.get(product_url(in_closed)).status_code == 404
-    assert client.get(reverse("stores:product", kwargs={"store_slug": store.slug, "product_id": 999999})).status_code == 404
+    unknown = reverse("stores:product", kwargs={"store_slug": store.slug, "product_id": 999999})
+    assert client.get(unknown).status_code == 404
 
 
 # --- buy and gift pages ----------------------------------------------------------------------
