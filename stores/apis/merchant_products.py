@@ -112,7 +112,8 @@ class MerchantProductListCreateApi(APIView):
         description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
         giftable = serializers.BooleanField(required=False, default=True)
         is_active = serializers.BooleanField(required=False, default=True)
-        variants = VariantInputSerializer(many=True, min_length=1, max_length=MAX_VARIANTS)
+        # A ListField (not many=True) so list-level errors land on "variants", item errors on "variants.0.sku".
+        variants = serializers.ListField(child=VariantInputSerializer(), min_length=1, max_length=MAX_VARIANTS)
 
         class Meta:
             ref_name = "MerchantProductCreate"

@@ -81,7 +81,12 @@ def test_outsider_cannot_add_members(store, other_user):
 
 @pytest.mark.parametrize(
     ("username", "role", "field"),
-    [("nobody", "staff", "username"), ("carol", "admin", "role"), ("bob", "staff", "username"), ("ghost", "staff", "username")],
+    [
+        ("nobody", "staff", "username"),
+        ("carol", "admin", "role"),
+        ("bob", "staff", "username"),
+        ("ghost", "staff", "username"),
+    ],
 )
 def test_store_member_add_refuses_bad_input(store, user, staff_user, username, role, field):
     UserFactory(username="carol")
