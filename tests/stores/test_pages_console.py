@@ -118,6 +118,7 @@ def console_urls(store, product):
 
 # --- access ----------------------------------------------------------------------------------
 
+
 def test_anonymous_is_sent_to_log_in_everywhere(client, store, product):
     urls = console_urls(store, product) + [("GET", reverse("console:home")), ("GET", reverse("console:store_create"))]
     for method, url in urls:
@@ -129,9 +130,19 @@ def test_anonymous_is_sent_to_log_in_everywhere(client, store, product):
 def test_another_stores_member_gets_404_everywhere_and_changes_nothing(outsider_client, store, product):
     # given: a full set of valid-looking bodies, so only access control can stop them
     body = {
-        "name": "Hacked", "description": "", "ship_within_hours": 1, "is_active": "",
-        "username": "mallory", "role": "owner", "title": "Hacked", "giftable": "",
-        "variant_name": "X", "sku": "HACK", "price": "1.00", "stock": 1, "direction": "down",
+        "name": "Hacked",
+        "description": "",
+        "ship_within_hours": 1,
+        "is_active": "",
+        "username": "mallory",
+        "role": "owner",
+        "title": "Hacked",
+        "giftable": "",
+        "variant_name": "X",
+        "sku": "HACK",
+        "price": "1.00",
+        "stock": 1,
+        "direction": "down",
         "photos": jpeg(),
     }
     # when / then
@@ -158,6 +169,7 @@ def test_posts_need_a_csrf_token(owner, store):
 
 
 # --- console home and opening a store ----------------------------------------------------------
+
 
 def test_console_home_lists_only_my_stores_with_product_counts(owner_client, store, media):
     make_product(store, 1, image=False)
@@ -218,6 +230,7 @@ def test_open_a_store_with_bad_input_shows_errors(owner_client, db):
 
 # --- store dashboard and settings ------------------------------------------------------------
 
+
 def test_dashboard_lists_products_with_cover_variants_and_badges(owner_client, store, product):
     hidden = make_product(store, 2, image=False)
     services.product_update(product=hidden, is_active=False, giftable=False)
@@ -255,7 +268,10 @@ def test_settings_update_the_store(owner_client, store):
 
     store.refresh_from_db()
     assert (store.name, store.description, store.ship_within_hours, store.is_active) == (
-        "Tea Palace", "Now bigger.", 72, False
+        "Tea Palace",
+        "Now bigger.",
+        72,
+        False,
     )
     assert "Store settings saved." in response.content.decode()
 
@@ -270,6 +286,7 @@ def test_settings_with_bad_hours_show_an_error(owner_client, store):
 
 
 # --- team ------------------------------------------------------------------------------------
+
 
 def test_owner_adds_staff_by_username(owner_client, store):
     UserFactory(username="newhire")
@@ -333,14 +350,23 @@ def test_staff_cannot_add_or_remove_members(client, store, staff, owner):
 
 # --- products and variants -------------------------------------------------------------------
 
+
 def test_create_a_product_with_its_first_variant(owner_client, store):
     url = reverse("console:product_create", kwargs={"slug": store.slug})
     assert owner_client.get(url).status_code == 200
 
     response = owner_client.post(
         url,
-        {"title": "Jade teapot", "description": "Green.", "giftable": "on", "is_active": "on",
-         "variant_name": "Standard", "sku": "JADE-1", "price": "129.00", "stock": 5},
+        {
+            "title": "Jade teapot",
+            "description": "Green.",
+            "giftable": "on",
+            "is_active": "on",
+            "variant_name": "Standard",
+            "sku": "JADE-1",
+            "price": "129.00",
+            "stock": 5,
+        },
         follow=True,
     )
 
@@ -383,7 +409,10 @@ def test_edit_a_product(owner_client, product):
 
     product.refresh_from_db()
     assert (product.title, product.description, product.giftable, product.is_active) == (
-        "Big teapot", "Bigger.", False, True
+        "Big teapot",
+        "Bigger.",
+        False,
+        True,
     )
     assert "Product saved." in response.content.decode()
 
@@ -467,6 +496,7 @@ def test_variant_delete_refuses_get(owner_client, product):
 
 # --- photos ----------------------------------------------------------------------------------
 
+
 def test_upload_several_photos_keeps_the_valid_ones_and_reports_the_broken_one(owner_client, store, media):
     product = make_product(store, 7, image=False)
     broken = SimpleUploadedFile("broken.jpg", make_image_bytes()[:200], content_type="image/jpeg")
@@ -546,6 +576,7 @@ def test_delete_a_photo_removes_its_files(owner_client, product, django_capture_
 
 # --- query counts ----------------------------------------------------------------------------
 
+
 def count_queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -572,3 +603,15 @@ def test_console_home_query_count_is_the_same_for_1_and_20_products_and_stores(o
         StoreFactory(owner=owner)
     twenty = count_queries(owner_client, url)
     assert one == twenty, f"console home: {one} queries for 1 row, {twenty} for 20"
+
+
+def test_an_owner_can_leave_when_another_owner_stays(owner_client, store, owner):
+    co_owner = UserFactory(username="cora")
+    StoreMember.objects.create(store=store, user=co_owner, role=StoreMember.Role.OWNER)
+    member = store.members.get(user=owner)
+
+    response = owner_client.post(reverse("console:team_remove", kwargs={"slug": store.slug, "member_id": member.id}))
+
+    assert response.status_code == 302 and response["Location"] == reverse("console:home")
+    assert not store.members.filter(user=owner).exists()
+    assert owner_client.get(reverse("console:store", kwargs={"slug": store.slug})).status_code == 404
