@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F401,F403
-from .base import DATABASES, REDIS_URL, VAR_DIR, env
+from .base import DATABASES, REDIS_URL, STATIC_ROOT, VAR_DIR, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -20,6 +20,7 @@ STORAGES = {
 OUTBOX_KICK_ON_COMMIT = env.bool("OUTBOX_KICK_ON_COMMIT", default=False)
 WEBHOOK_ALLOW_PRIVATE = False
 VAR_DIR.mkdir(exist_ok=True)
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so a real worker process (tests/worker/) can share the test database.
     # One file per pytest process, so parallel runs on one checkout never share a test database.
@@ -35,3 +36,6 @@ if not REDIS_URL:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+SANDBOX_WEBHOOK_TRANSPORT = "inprocess"
+SANDBOX_KICK_ON_COMMIT = False
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="giftshop-private-"))

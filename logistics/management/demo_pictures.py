@@ -45,9 +45,10 @@ def _gradient(size, top, bottom, horizontal=False):
 
 def _shadow(img, box, blur=40):
     """A soft elliptic shadow under an object standing on the `box` footprint."""
-    layer = Image.new("L", img.size, 0)
-    ImageDraw.Draw(layer).ellipse(box, fill=90)
-    layer = layer.filter(ImageFilter.GaussianBlur(blur))
+    small = 4  # blurred at a quarter of the size: the same look, a fraction of the time
+    layer = Image.new("L", (img.width // small, img.height // small), 0)
+    ImageDraw.Draw(layer).ellipse([v / small for v in box], fill=90)
+    layer = layer.filter(ImageFilter.GaussianBlur(blur / small)).resize(img.size, Image.Resampling.BILINEAR)
     img.paste((40, 30, 20), (0, 0), layer)
 
 
