@@ -26,6 +26,7 @@ from accounts.services import (
 )
 from giftshop.errors import InvalidInput
 
+
 class ErrorSerializer(serializers.Serializer):
     """The one error shape (giftshop.api.exception_handler), for the OpenAPI document."""
 

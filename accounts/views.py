@@ -41,7 +41,7 @@ def _next_url(request):
 def signup(request):
     if request.user.is_authenticated:
         return redirect(_next_url(request))
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -112,7 +112,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
-    form = ProfileForm(request.POST or None, initial={"display_name": request.user.display_name})
+    data = request.POST if request.method == "POST" else None
+    form = ProfileForm(data, initial={"display_name": request.user.display_name})
     if request.method == "POST" and form.is_valid():
         try:
             user_update_profile(user=request.user, display_name=form.cleaned_data["display_name"])

@@ -61,6 +61,13 @@ def test_signup_shows_errors_and_creates_nobody(client, db):
     assert SESSION_KEY not in client.session
 
 
+def test_signup_with_nothing_filled_in_shows_the_required_fields(client, db):
+    response = client.post(reverse("accounts:signup"), {})
+
+    assert response.status_code == 200
+    assert {"username", "password1", "password2"} <= set(response.context["form"].errors)
+
+
 def test_signup_refuses_two_different_passwords(client, db):
     response = client.post(reverse("accounts:signup"), _signup_data(password2="another-password-9"))
 

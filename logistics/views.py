@@ -1,0 +1,98 @@
+"""/me/: the account hub and the address book. Every address comes through
+selectors.access_address_by_id, so another user's address is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from giftshop.errors import InvalidInput, NotFound
+from logistics import selectors, services
+from logistics.forms import AddressForm
+
+PAGE_SIZE = 20
+
+
+def _own_address(request, address_id):
+    try:
+        return selectors.access_address_by_id(user=request.user, address_id=address_id)
+    except NotFound:
+        raise Http404 from None
+
+
+def _add_errors(form, fields):
+    for name, errors in (fields or {}).items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+
+
+@login_required
+@require_GET
+def home(request):
+    return render(request, "logistics/home.html")
+
+
+@login_required
+@require_GET
+def address_list(request):
+    page = Paginator(selectors.address_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "logistics/address_list.html", {"page": page, "addresses": page.object_list})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_create(request):
+    form = AddressForm(request.POST if request.method == "POST" else None, initial={"country": "CN"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_create(user=request.user, **form.service_fields())
+        except InvalidInput as exc:
+            _add_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Address saved."))
+            return redirect("logistics:addresses")
+    return render(request, "logistics/address_form.html", {"form": form, "address": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_edit(request, address_id):
+    address = _own_address(request, address_id)
+    form = AddressForm(request.POST if request.method == "POST" else None, instance=address)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_update(address=address, **form.service_fields())
+        except NotFound:
+            raise Http404 from None
+        except InvalidInput as exc:
+            _add_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Address updated."))
+            return redirect("logistics:addresses")
+    return render(request, "logistics/address_form.html", {"form": form, "address": address})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address_delete(request, address_id):
+    address = _own_address(request, address_id)
+    if request.method == "POST":
+        services.address_delete(address=address)  # gone meanwhile: deleting it again is a no-op
+        messages.success(request, _("Address deleted."))
+        return redirect("logistics:addresses")
+    return render(request, "logistics/address_confirm_delete.html", {"address": address})
+
+
+@login_required
+@require_POST
+def address_make_default(request, address_id):
+    address = _own_address(request, address_id)
+    try:
+        services.address_set_default(address=address)
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("This is now your default address."))
+    return redirect("logistics:addresses")
