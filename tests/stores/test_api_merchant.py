@@ -244,6 +244,8 @@ def test_outsiders_get_404_on_the_team(other_api, store):
     response = other_api.post("/api/v1/merchant/stores/tea-house/members/", {"username": "mallory"}, format="json")
 
     errors(response, 404, "not_found")
+    owner = store.members.get()
+    errors(other_api.delete(f"/api/v1/merchant/stores/tea-house/members/{owner.id}/"), 404, "not_found")
     assert store.members.count() == 1
 
 
