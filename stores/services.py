@@ -1,6 +1,6 @@
 """Writes for stores, members, products, variants and photos. Entry points call these only."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,7 +20,11 @@ def store_create(*, owner: User, name: str, slug: str, description: str = "", sh
     slug = (slug or "").strip().lower()
     store = Store(name=name, slug=slug, description=description or "", ship_within_hours=ship_within_hours)
     clean_or_raise(store)
-    store.save()
+    try:
+        with transaction.atomic():
+            store.save()
+    except IntegrityError:  # two requests raced for the same slug past clean()
+        raise InvalidInput(_("This address is already taken."), field="slug") from None
     StoreMember.objects.create(store=store, user=owner, role=StoreMember.Role.OWNER)
     return store
 

@@ -6,7 +6,7 @@ from django.db.models import ProtectedError
 
 from giftshop.errors import Conflict, InvalidInput, PermissionDenied
 from stores import services
-from stores.models import Product, ProductImage, StoreMember, Variant
+from stores.models import Product, ProductImage, Store, StoreMember, Variant
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -334,3 +334,14 @@ def test_deleting_a_photo_removes_its_files_after_commit(product, make_image, dj
 
     assert not ProductImage.objects.filter(product=product).exists()
     assert not any(storage.exists(name) for name in names)
+
+
+def test_store_create_losing_a_slug_race_is_invalid_input_not_a_crash(user, other_user, store, monkeypatch):
+    # Another request took the slug between our check and our insert: the unique index answers.
+    monkeypatch.setattr(Store, "validate_unique", lambda self, exclude=None: None)
+
+    with pytest.raises(InvalidInput) as error:
+        services.store_create(owner=other_user, name="Copy", slug="tea-house")
+
+    assert "slug" in error.value.fields
+    assert Store.objects.filter(slug="tea-house").count() == 1
