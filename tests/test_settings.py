@@ -1,0 +1,71 @@
+"""Production settings refuse to start without real secrets, and pass Django's deployment checks."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = secrets.token_urlsafe(60)
+SETUP = "import django; django.setup(); print('started')"
+
+
+def _run(args, **env):
+    # Empty values are set on purpose: a developer's .env must not fill them in (real variables win).
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    full = {**clean, "DJANGO_SETTINGS_MODULE": "giftshop.settings.production", **env}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=full, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("secret", "hosts", "complaint"),
+    [
+        ("", "shop.example.com", "DJANGO_SECRET_KEY"),
+        ("short-key", "shop.example.com", "DJANGO_SECRET_KEY"),
+        ("django-insecure-" + GOOD_KEY, "shop.example.com", "DJANGO_SECRET_KEY"),
+        ("a" * 60, "shop.example.com", "DJANGO_SECRET_KEY"),
+        (GOOD_KEY, "", "DJANGO_ALLOWED_HOSTS"),
+        (GOOD_KEY, "*", "DJANGO_ALLOWED_HOSTS"),
+    ],
+)
+def test_production_refuses_to_start_without_a_real_secret_and_hosts(secret, hosts, complaint):
+    result = _run(["-c", SETUP], DJANGO_SECRET_KEY=secret, DJANGO_ALLOWED_HOSTS=hosts)
+
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert "ImproperlyConfigured" in result.stderr and complaint in result.stderr, result.stderr[-2000:]
+
+
+def test_production_starts_with_a_real_secret_and_hosts():
+    result = _run(["-c", SETUP], DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="shop.example.com")
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "started" in result.stdout
+
+
+def test_production_passes_the_deployment_checks():
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        DJANGO_ALLOWED_HOSTS="shop.example.com,www.shop.example.com",
+        DATABASE_URL="postgres://giftshop@db.internal:5432/giftshop",
+    )
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deployment_checks_do_fail_on_a_weakened_production():
+    # The check above can fail: with HSTS off, Django warns and the command exits non-zero.
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        DJANGO_ALLOWED_HOSTS="shop.example.com",
+        DJANGO_SECURE_HSTS_SECONDS="0",
+    )
+
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr + result.stdout
