@@ -66,7 +66,8 @@ def process_upload(upload) -> ProcessedImage:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             probe = Image.open(io.BytesIO(data))
-            fmt = probe.format
+            # Phone cameras write multi-picture JPEGs, which Pillow reports as MPO: keep the first picture.
+            fmt = "JPEG" if probe.format == "MPO" else probe.format
             if fmt not in FORMATS:
                 raise InvalidImage()
             if probe.width * probe.height > settings.IMAGE_MAX_PIXELS:

@@ -320,3 +320,17 @@ def test_reorder_another_stores_photos_is_404(other_api, product, make_image):
 
     assert response.status_code == 404
     assert list(product.images.values_list("id", flat=True)) == [a.id, b.id]
+
+
+def test_a_multi_picture_jpeg_from_a_phone_is_accepted_as_jpeg(user_api, product):
+    buf = io.BytesIO()
+    first, depth_map = Image.new("RGB", (64, 48), (200, 10, 10)), Image.new("RGB", (64, 48))
+    first.save(buf, "MPO", save_all=True, append_images=[depth_map])
+    assert Image.open(io.BytesIO(buf.getvalue())).format == "MPO"
+
+    response = upload(user_api, product, buf.getvalue())
+
+    assert response.status_code == 201, response.content
+    _data, img = stored(ProductImage.objects.get(product=product).image)
+    assert img.format == "JPEG"
+    assert img.getpixel((10, 10))[0] > 150  # the first picture, not the depth map
