@@ -9,6 +9,7 @@ v1 = [
     path("", include("accounts.api_urls")),
     path("", include("logistics.api_urls")),
     path("", include("stores.api_urls")),
+    path("", include("orders.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,6 +1,6 @@
 """Money is integer minor units plus an ISO 4217 currency code. No floats anywhere."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 # Minor-unit exponent per currency; anything not listed has two decimals.
 EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0}
@@ -27,7 +27,10 @@ def format_money(amount_minor: int, currency: str) -> str:
 def parse_major(text: str, currency: str) -> int:
     """"123.45" -> 12345 for a two-decimal currency; raises ValueError on anything else."""
     exp = exponent(currency)
-    value = Decimal(str(text).strip().replace(",", ""))
+    try:
+        value = Decimal(str(text).strip().replace(",", ""))
+    except InvalidOperation:
+        raise ValueError("not a number") from None
     if not value.is_finite():
         raise ValueError("not a number")
     minor = value.scaleb(exp)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 
 from giftshop.errors import IllegalTransition
 
@@ -26,12 +27,13 @@ class Transitions:
             raise IllegalTransition(f"{from_status} → {to_status} is not allowed.")
 
 
-def transition(obj, to, *, field="status", reason="", extra=None, table=None):
+def transition(obj, to, *, field="status", reason="", extra=None, where=None, table=None):
     """Move `obj.<field>` to `to` if it still holds the value we read; return True if moved.
 
     Returns False (and changes nothing) when another process moved it first: the caller answers
     with the reason. Raises IllegalTransition when the move is not in the table.
-    `extra` are other columns written in the same UPDATE (timestamps, counters).
+    `extra` are other columns written in the same UPDATE (timestamps, counters); `where` adds
+    conditions the row must still meet (a Q object or lookups), e.g. "expires_at > now()".
     """
     model = type(obj)
     table = table or model.TRANSITIONS
@@ -39,7 +41,10 @@ def transition(obj, to, *, field="status", reason="", extra=None, table=None):
     table.check(current, to)
     values = {field: to, **(extra or {})}
     with transaction.atomic():
-        moved = model._default_manager.filter(pk=obj.pk, **{field: current}).update(**values)
+        rows = model._default_manager.filter(pk=obj.pk, **{field: current})
+        if where is not None:
+            rows = rows.filter(where) if isinstance(where, Q) else rows.filter(**where)
+        moved = rows.update(**values)
         if not moved:
             return False
         StatusChange = apps.get_model("giftshop", "StatusChange")

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "accounts",
     "stores",
     "logistics",
+    "orders",
+    "gifts",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +137,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=2.0)
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "giftshop.tasks.relay_outbox", "schedule": OUTBOX_RELAY_SECONDS},
+    "sandbox-payment-webhooks": {"task": "orders.tasks.sandbox_deliver_webhooks", "schedule": 2.0},
+    "cancel-unpaid-orders": {"task": "orders.tasks.cancel_unpaid_orders", "schedule": 60.0},
+    "reconcile-payments": {"task": "orders.tasks.reconcile_payments", "schedule": 60.0},
+    "expire-gifts": {"task": "gifts.tasks.expire_gifts", "schedule": 15.0},
+    "draw-lotteries": {"task": "gifts.tasks.draw_lotteries", "schedule": 15.0},
+    "gift-reminders": {"task": "gifts.tasks.send_reminders", "schedule": 300.0},
 }
 # After a commit that wrote outbox rows, nudge the relay at once (best effort: the beat is the net).
 OUTBOX_KICK_ON_COMMIT = env.bool("OUTBOX_KICK_ON_COMMIT", default=True)
@@ -249,6 +257,34 @@ CONTENT_SECURITY_POLICY = {
 # --- Domain settings -----------------------------------------------------------------------
 DEFAULT_CURRENCY = "CNY"
 DEFAULT_SHIP_WITHIN_HOURS = 48
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+
+# Payments. Providers by code; the sandbox is the embedded default (shared/API.md "Sandboxes").
+PAYMENT_PROVIDERS = {"sandbox": "orders.payments.sandbox.SandboxProvider"}
+DEFAULT_PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)
+RECONCILE_AFTER_SECONDS = env.int("RECONCILE_AFTER_SECONDS", default=120)
+MAX_ORDER_TOTAL_MINOR = env.int("MAX_ORDER_TOTAL_MINOR", default=100_000_000_000)
+SANDBOX_PAYMENTS_ENABLED = env.bool("SANDBOX_PAYMENTS_ENABLED", default=True)
+SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default="whsec_sandbox_development_only")
+# normal | duplicate | delay | reorder | drop: how the sandbox delivers its webhooks.
+SANDBOX_PAYMENT_WEBHOOK_MODE = env("SANDBOX_PAYMENT_WEBHOOK_MODE", default="normal")
+SANDBOX_PAYMENT_WEBHOOK_DELAY_SECONDS = env.int("SANDBOX_PAYMENT_WEBHOOK_DELAY_SECONDS", default=20)
+# http: POST to SITE_URL like the real service; inprocess: through Django's test client (tests).
+SANDBOX_WEBHOOK_TRANSPORT = env("SANDBOX_WEBHOOK_TRANSPORT", default="http")
+SANDBOX_KICK_ON_COMMIT = env.bool("SANDBOX_KICK_ON_COMMIT", default=True)
+
+# Gifts.
+GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default=SECRET_KEY)
+GIFT_PRICE_CAP_MINOR = env.int("GIFT_PRICE_CAP_MINOR", default=5_000_000)  # ¥50,000 per gift
+GIFT_REMINDER_HOURS_BEFORE = env.int("GIFT_REMINDER_HOURS_BEFORE", default=2)
+CARD_FONT_PATHS = [
+    BASE_DIR / "gifts" / "fonts" / "NotoSansSC-giftshop.otf",  # GB2312 subset of Noto Sans CJK SC (OFL)
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+]
+RATELIMIT_TOKEN_FAILURES = env("RATELIMIT_TOKEN_FAILURES", default="20/10m")
+RATELIMIT_CLAIMS = env("RATELIMIT_CLAIMS", default="30/m")
+IDEMPOTENCY_KEEP_HOURS = 24
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,21 @@
+"""Outbox consumers: news from orders (paid, unpaid) and the card rendering."""
+
+from gifts.services.cards import gift_render_card
+from gifts.services.sending import TOPIC_RENDER_CARD, gift_mark_unpaid, gift_open
+from giftshop.outbox import consumer
+from orders.services.notices import TOPIC_GIFT_PAID, TOPIC_GIFT_UNPAID
+
+
+@consumer(TOPIC_GIFT_PAID)
+def open_paid_gift(payload, *, key):
+    gift_open(order_id=payload["order_id"])
+
+
+@consumer(TOPIC_GIFT_UNPAID)
+def close_unpaid_gift(payload, *, key):
+    gift_mark_unpaid(order_id=payload["order_id"])
+
+
+@consumer(TOPIC_RENDER_CARD)
+def render_card(payload, *, key):
+    gift_render_card(gift_id=payload["gift_id"])

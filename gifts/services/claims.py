@@ -1,0 +1,218 @@
+"""Claiming a gift: accept (one tap with a saved address), enter a lottery, a winner's address,
+decline, thank.
+
+Claims and expiry exclude each other through the gift row: a claim is one conditional UPDATE of
+`claimed_units` that also requires status open and expires_at > now() on the database clock.
+Zero rows updated means "no", and the reason is read afterwards. Locks are taken in one order:
+gift, then variant (stock), then shipment, then payment.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gifts.errors import (
+    AlreadyClaimed,
+    CannotDeclineGroup,
+    DrawClosed,
+    GiftExpired,
+    GiftFullyClaimed,
+    GiftNotOpen,
+    NotAWinner,
+    NotClaimed,
+    OwnGift,
+    VariantNotAllowed,
+)
+from gifts.models import Claim, Gift
+from gifts.services.refunding import give_back_units
+from giftshop.errors import InvalidInput, NotFound
+from giftshop.transitions import transition
+from logistics.selectors import access_address_by_id
+from logistics.services import address_create
+from logistics.shipments import address_snapshot, shipment_create
+from orders.errors import OutOfStock
+from orders.models import Refund
+from stores.models import Variant
+from stores.stock import stock_release, stock_reserve
+
+
+def gift_refusal(gift_id: int) -> Exception:
+    """Why a conditional update on an open gift found nothing: read the row and say so."""
+    gift = Gift.objects.get(id=gift_id)
+    if gift.status == Gift.Status.EXPIRED or (
+        gift.status == Gift.Status.OPEN and gift.expires_at and gift.expires_at <= timezone.now()
+    ):
+        return GiftExpired()
+    if gift.status == Gift.Status.CLAIMED or (gift.status == Gift.Status.OPEN and gift.claimed_units >= gift.quantity):
+        return GiftFullyClaimed()
+    return GiftNotOpen()
+
+
+def require_open(gift: Gift) -> None:
+    """A friendly early answer; the conditional update stays the real guard."""
+    if gift.status != Gift.Status.OPEN or (gift.expires_at and gift.expires_at <= timezone.now()):
+        raise gift_refusal(gift.id)
+
+
+def _ship_to(user, address_id, address) -> dict:
+    if address is not None:
+        if not isinstance(address, dict):
+            raise InvalidInput(_("Enter the address's fields."), field="address")
+        return address_snapshot(address_create(user=user, **address))  # saved to the book
+    if address_id is None:
+        raise InvalidInput(_("Choose an address or enter a new one."), field="address_id")
+    try:
+        return address_snapshot(access_address_by_id(user=user, address_id=address_id))
+    except NotFound:
+        raise InvalidInput(_("Choose one of your saved addresses."), field="address_id") from None
+
+
+def _variant_for_claim(gift: Gift, variant_id) -> Variant:
+    """The gift's variant, or another of the same product at the price paid (same currency)."""
+    if variant_id in (None, "", gift.variant_id):
+        return gift.variant
+    if isinstance(variant_id, bool) or not str(variant_id).isdigit():
+        raise VariantNotAllowed()
+    line = gift.order.lines.get()
+    variant = Variant.objects.filter(
+        id=int(variant_id), product_id=gift.variant.product_id, price_minor=line.unit_price_minor,
+        currency=line.currency,
+    ).first()
+    if variant is None:
+        raise VariantNotAllowed()
+    return variant
+
+
+def _packing_lines(variant, units):
+    return [{"product_title": variant.product.title, "variant_name": variant.name, "sku": variant.sku,
+             "quantity": units}]
+
+
+def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=None) -> Claim:
+    if gift.sender_id == user.id:
+        raise OwnGift()
+    if gift.is_lottery:
+        return claim_enter(gift=gift, user=user)
+    require_open(gift)
+    if Claim.objects.filter(gift=gift, recipient=user).exists():
+        raise AlreadyClaimed()
+    variant = _variant_for_claim(gift, variant_id)
+    single = gift.mode == Gift.Mode.SINGLE
+    units = gift.quantity if single else 1
+    with transaction.atomic():
+        ship_to = _ship_to(user, address_id, address)
+        # 1. The gift row decides.
+        rows = Gift.objects.filter(id=gift.id, status=Gift.Status.OPEN, expires_at__gt=Now())
+        if single:
+            moved = rows.filter(claimed_units=0).update(claimed_units=F("quantity"))
+        else:
+            moved = rows.filter(claimed_units__lt=F("quantity")).update(claimed_units=F("claimed_units") + 1)
+        if not moved:
+            raise gift_refusal(gift.id)
+        # 2. Stock follows a variant switch.
+        if variant.id != gift.variant_id:
+            if not stock_reserve(variant_id=variant.id, quantity=units):
+                raise OutOfStock(_("That option is sold out; choose another."))
+            stock_release(variant_id=gift.variant_id, quantity=units)
+        # 3. The parcel the merchant will ship.
+        shipment = shipment_create(
+            store=gift.order.store, recipient=user, ship_to=ship_to, lines=_packing_lines(variant, units),
+            is_gift=True, giver_name=gift.sender.public_name, gift_message=gift.message,
+        )
+        try:
+            with transaction.atomic():
+                claim = Claim.objects.create(
+                    gift=gift, recipient=user, variant=variant, quantity=units, status=Claim.Status.ACCEPTED,
+                    shipment=shipment, accepted_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise AlreadyClaimed() from None
+        gift.refresh_from_db(fields=["claimed_units", "status"])
+        if gift.claimed_units >= gift.quantity:
+            transition(gift, Gift.Status.CLAIMED, reason="all units claimed",
+                       where={"claimed_units": F("quantity")}, extra={"closed_at": Now()})
+    return claim
+
+
+def claim_enter(*, gift: Gift, user) -> Claim:
+    """A lottery entry: no address yet, no unit held until the draw."""
+    if gift.sender_id == user.id:
+        raise OwnGift()
+    require_open(gift)
+    if gift.drawn_at or (gift.draw_at and gift.draw_at <= timezone.now()):
+        raise DrawClosed()
+    with transaction.atomic():
+        # Touch the gift row: the draw updates it too, so an entry and the draw never overlap.
+        touched = Gift.objects.filter(
+            id=gift.id, status=Gift.Status.OPEN, drawn_at__isnull=True, draw_at__gt=Now()
+        ).update(draw_at=F("draw_at"))
+        if not touched:
+            raise DrawClosed()
+        try:
+            with transaction.atomic():
+                return Claim.objects.create(
+                    gift=gift, recipient=user, variant=gift.variant, quantity=1, status=Claim.Status.ENTERED
+                )
+        except IntegrityError:
+            raise AlreadyClaimed() from None
+
+
+def claim_set_address(*, gift: Gift, user, address_id=None, address=None, variant_id=None) -> Claim:
+    """A lottery winner chooses where the prize goes, before the claim window ends."""
+    claim = Claim.objects.filter(gift=gift, recipient=user).first()
+    if claim is None or claim.status != Claim.Status.WON:
+        raise NotAWinner()
+    variant = _variant_for_claim(gift, variant_id)
+    with transaction.atomic():
+        ship_to = _ship_to(user, address_id, address)
+        if variant.id != gift.variant_id:
+            if not stock_reserve(variant_id=variant.id, quantity=claim.quantity):
+                raise OutOfStock(_("That option is sold out; choose another."))
+            stock_release(variant_id=gift.variant_id, quantity=claim.quantity)
+        shipment = shipment_create(
+            store=gift.order.store, recipient=user, ship_to=ship_to, lines=_packing_lines(variant, claim.quantity),
+            is_gift=True, giver_name=gift.sender.public_name, gift_message=gift.message,
+        )
+        moved = transition(
+            claim, Claim.Status.ACCEPTED, reason="winner's address",
+            where=Q(gift__expires_at__gt=Now()),
+            extra={"shipment": shipment, "variant": variant, "accepted_at": timezone.now()},
+        )
+        if not moved:
+            raise GiftExpired()
+    return claim
+
+
+def claim_decline(*, gift: Gift, user) -> Gift:
+    """A single gift's holder says no thanks: the sender is refunded in full."""
+    if gift.mode == Gift.Mode.GROUP:
+        raise CannotDeclineGroup()
+    if gift.sender_id == user.id:
+        raise OwnGift()
+    require_open(gift)
+    with transaction.atomic():
+        moved = transition(
+            gift, Gift.Status.DECLINED, reason="declined",
+            where=Q(expires_at__gt=Now(), claimed_units=0),
+            extra={"declined_by": user, "closed_at": Now()},
+        )
+        if not moved:
+            raise gift_refusal(gift.id)
+        give_back_units(gift=gift, units=gift.quantity, reason=Refund.Reason.DECLINED, scope="unclaimed")
+    return gift
+
+
+def claim_thank(*, gift: Gift, user, note: str) -> Claim:
+    note = (note or "").strip() if isinstance(note, str) else None
+    if not note or len(note) > 200:
+        raise InvalidInput(_("Write a note of up to 200 characters."), field="note")
+    claim = Claim.objects.filter(gift=gift, recipient=user).first()
+    thankable = {Claim.Status.ACCEPTED, Claim.Status.SHIPPED, Claim.Status.OUT_FOR_DELIVERY, Claim.Status.DELIVERED,
+                 Claim.Status.RETURNED, Claim.Status.REFUNDED}
+    if claim is None or claim.status not in thankable:
+        raise NotClaimed()
+    Claim.objects.filter(id=claim.id).update(thank_you_note=note, thanked_at=timezone.now())
+    claim.refresh_from_db(fields=["thank_you_note", "thanked_at"])
+    return claim

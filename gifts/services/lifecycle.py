@@ -1,0 +1,151 @@
+"""The sender's cancel and extend, and the periodic jobs: expire, draw lotteries, remind.
+
+Each job takes due rows one at a time with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL), so two
+overlapping runs split the work; the conditional status move is what guarantees "once" everywhere
+(SQLite ignores the row lock and serialises writers instead).
+"""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.utils.translation import gettext as _
+
+from gifts.errors import AlreadyExtended
+from gifts.models import Claim, Gift
+from gifts.services.claims import gift_refusal, require_open
+from gifts.services.refunding import give_back_units
+from gifts.services.sending import gift_share_url
+from giftshop.errors import InvalidInput
+from giftshop.outbox import outbox_put
+from giftshop.transitions import transition
+from orders.models import Refund
+
+
+def _take(queryset):
+    """Lock one due row for this run, skipping rows another run holds (PostgreSQL)."""
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return queryset.first()
+
+
+def _lose_entries(gift):
+    for claim in Claim.objects.filter(gift=gift, status=Claim.Status.ENTERED):
+        transition(claim, Claim.Status.LOST, reason="gift closed")
+
+
+def gift_cancel(*, gift: Gift) -> Gift:
+    """The sender takes back the unclaimed units (refunded); claims made so far stand."""
+    require_open(gift)
+    with transaction.atomic():
+        if not transition(gift, Gift.Status.CANCELLED, reason="cancelled by sender",
+                          where=Q(expires_at__gt=Now()), extra={"closed_at": Now()}):
+            raise gift_refusal(gift.id)
+        gift.refresh_from_db(fields=["claimed_units"])
+        _lose_entries(gift)
+        give_back_units(gift=gift, units=gift.quantity - gift.claimed_units, reason=Refund.Reason.CANCELLED,
+                        scope="unclaimed")
+    return gift
+
+
+def gift_extend(*, gift: Gift, hours) -> Gift:
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 168:
+        raise InvalidInput(_("Extend by 1 to 168 hours."), field="hours")
+    require_open(gift)
+    moved = Gift.objects.filter(id=gift.id, status=Gift.Status.OPEN, extended=False, expires_at__gt=Now()).update(
+        expires_at=F("expires_at") + timedelta(hours=hours), extended=True
+    )
+    gift.refresh_from_db()
+    if not moved:
+        raise AlreadyExtended() if gift.extended else gift_refusal(gift.id)
+    return gift
+
+
+def gifts_expire_due(*, limit: int = 200) -> dict:
+    """Close open gifts past their window and refund what nobody claimed; refund lottery winners
+    who never chose an address. Draws due lotteries first, so an entry always gets its draw."""
+    done = {"drawn": gifts_draw_due(limit=limit), "expired": 0, "winners_refunded": 0}
+    for _ in range(limit):
+        with transaction.atomic():
+            gift = _take(Gift.objects.filter(status=Gift.Status.OPEN, expires_at__lte=Now()).order_by("expires_at", "id"))
+            if gift is None:
+                break
+            if not transition(gift, Gift.Status.EXPIRED, reason="claim window closed",
+                              where=Q(expires_at__lte=Now()), extra={"closed_at": Now()}):
+                continue
+            gift.refresh_from_db(fields=["claimed_units"])
+            _lose_entries(gift)
+            give_back_units(gift=gift, units=gift.quantity - gift.claimed_units, reason=Refund.Reason.EXPIRED,
+                            scope="unclaimed")
+            done["expired"] += 1
+    for _ in range(limit):
+        with transaction.atomic():
+            claim = _take(Claim.objects.filter(status=Claim.Status.WON, gift__expires_at__lte=Now()).order_by("id"))
+            if claim is None:
+                break
+            if transition(claim, Claim.Status.REFUNDED, reason="winner chose no address in time",
+                          where=Q(gift__expires_at__lte=Now())):
+                give_back_units(gift=claim.gift, units=claim.quantity, reason=Refund.Reason.LOTTERY, scope=claim.id)
+                done["winners_refunded"] += 1
+    return done
+
+
+def gifts_draw_due(*, limit: int = 200) -> int:
+    """Draw lotteries whose draw time has come: N winners at random, the rest told they lost."""
+    drawn = 0
+    rng = secrets.SystemRandom()
+    for _ in range(limit):
+        with transaction.atomic():
+            gift = _take(
+                Gift.objects.filter(status=Gift.Status.OPEN, claim_rule=Gift.ClaimRule.LOTTERY,
+                                    drawn_at__isnull=True, draw_at__lte=Now()).order_by("draw_at", "id")
+            )
+            if gift is None:
+                break
+            if not Gift.objects.filter(id=gift.id, status=Gift.Status.OPEN, drawn_at__isnull=True).update(drawn_at=Now()):
+                continue
+            entries = list(Claim.objects.filter(gift=gift, status=Claim.Status.ENTERED).order_by("id"))
+            winners = {c.id for c in rng.sample(entries, min(len(entries), gift.quantity))}
+            for claim in entries:
+                transition(claim, Claim.Status.WON if claim.id in winners else Claim.Status.LOST, reason="draw")
+            Gift.objects.filter(id=gift.id).update(claimed_units=len(winners))
+            gift.refresh_from_db(fields=["claimed_units"])
+            if winners:
+                transition(gift, Gift.Status.CLAIMED, reason="drawn")
+            else:
+                transition(gift, Gift.Status.EXPIRED, reason="drawn with no entries", extra={"closed_at": Now()})
+            give_back_units(gift=gift, units=gift.quantity - len(winners), reason=Refund.Reason.LOTTERY,
+                            scope="unclaimed")
+            drawn += 1
+    return drawn
+
+
+def gifts_remind_due(*, limit: int = 200) -> int:
+    """Two hours before a window closes, remind the sender (who knows where the friend is)."""
+    soon = Now() + timedelta(hours=settings.GIFT_REMINDER_HOURS_BEFORE)
+    sent = 0
+    for _ in range(limit):
+        with transaction.atomic():
+            gift = _take(
+                Gift.objects.filter(status=Gift.Status.OPEN, reminded_at__isnull=True, expires_at__lte=soon,
+                                    expires_at__gt=Now()).select_related("sender").order_by("expires_at", "id")
+            )
+            if gift is None:
+                break
+            if not Gift.objects.filter(id=gift.id, reminded_at__isnull=True).update(reminded_at=Now()):
+                continue
+            if gift.sender.email:
+                outbox_put(
+                    topic="accounts.email", key=f"gift-reminder:{gift.id}",
+                    payload={
+                        "to": [gift.sender.email],
+                        "subject": _("Your gift has not been opened yet"),
+                        "body": _("Your gift closes in about %(hours)s hours. Send the card again: %(url)s")
+                        % {"hours": settings.GIFT_REMINDER_HOURS_BEFORE, "url": gift_share_url(gift=gift)},
+                    },
+                )
+            sent += 1
+    return sent

@@ -1,0 +1,125 @@
+"""Sending a gift: the order, the payment, opening the card once the payment is confirmed."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gifts.covers import COVERS, DEFAULT_COVER
+from gifts.models import Gift
+from gifts.tokens import gift_token, token_hash
+from giftshop.errors import InvalidInput
+from giftshop.outbox import outbox_put
+from giftshop.transitions import transition
+from orders.models import Order
+from orders.services.checkout import order_create, payment_start, variant_for_sale
+
+TOPIC_RENDER_CARD = "gifts.render_card"
+MAX_SINGLE_QUANTITY = 10
+MAX_GROUP_QUANTITY = 100
+MIN_CLAIM_HOURS, MAX_CLAIM_HOURS = 1, 168
+
+
+def _int(value, name, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidInput(_("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}, field=name)
+    return value
+
+
+def gift_create(
+    *,
+    sender,
+    variant_id,
+    quantity: int = 1,
+    mode: str = Gift.Mode.SINGLE,
+    claim_rule: str = Gift.ClaimRule.FIRST_COME,
+    message: str = "",
+    cover: str | None = None,
+    claim_hours: int = 24,
+    draw_at=None,
+) -> Gift:
+    errors = {}
+    if mode not in Gift.Mode.values:
+        errors["mode"] = [_("Choose single or group.")]
+    if claim_rule not in Gift.ClaimRule.values or (mode == Gift.Mode.SINGLE and claim_rule != Gift.ClaimRule.FIRST_COME):
+        errors["claim_rule"] = [_("A lottery needs a group gift.")]
+    message = message or ""
+    if not isinstance(message, str) or len(message) > 200:
+        errors["message"] = [_("Keep the message to 200 characters.")]
+    cover = cover or DEFAULT_COVER
+    if cover not in COVERS:
+        errors["cover"] = [_("Choose one of the cover themes.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    _int(quantity, "quantity", 1, MAX_SINGLE_QUANTITY if mode == Gift.Mode.SINGLE else MAX_GROUP_QUANTITY)
+    _int(claim_hours, "claim_hours", MIN_CLAIM_HOURS, MAX_CLAIM_HOURS)
+    if claim_rule == Gift.ClaimRule.LOTTERY:
+        now = timezone.now()
+        if draw_at is None:
+            raise InvalidInput(_("Choose when the draw takes place."), field="draw_at")
+        if not (now + timedelta(minutes=1) <= draw_at <= now + timedelta(hours=claim_hours - 1)):
+            raise InvalidInput(
+                _("The draw must be at least a minute away and at least an hour before the claim window ends."),
+                field="draw_at",
+            )
+    else:
+        draw_at = None
+    variant = variant_for_sale(variant_id=variant_id, giftable=True)
+    if variant.price_minor * quantity > settings.GIFT_PRICE_CAP_MINOR:
+        raise InvalidInput(_("Gifts are limited in value on this platform; choose fewer units."), field="quantity")
+    with transaction.atomic():
+        order = order_create(buyer=sender, variant=variant, quantity=quantity, kind=Order.Kind.GIFT)
+        gift = Gift.objects.create(
+            order=order, sender=sender, variant=variant, quantity=quantity, mode=mode, claim_rule=claim_rule,
+            message=message.strip(), cover=cover, claim_hours=claim_hours, draw_at=draw_at,
+        )
+    payment_start(payment=order.payments.get(), return_path=f"/gifts/{gift.id}/")
+    return gift
+
+
+def gift_open(*, order_id: int) -> Gift | None:
+    """The order behind a gift is paid: the card goes live and its claim window starts now."""
+    gift = Gift.objects.filter(order_id=order_id).first()
+    if gift is None or gift.status != Gift.Status.PENDING_PAYMENT:
+        return gift
+    with transaction.atomic():
+        moved = transition(
+            gift, Gift.Status.OPEN, reason="paid",
+            extra={
+                "expires_at": Now() + timedelta(hours=gift.claim_hours),
+                "opened_at": Now(),
+                "token_hash": token_hash(gift_token(gift_id=gift.id, version=gift.token_version)),
+            },
+        )
+        if moved:
+            outbox_put(topic=TOPIC_RENDER_CARD, key=f"card:{gift.id}", payload={"gift_id": gift.id})
+    return gift
+
+
+def gift_mark_unpaid(*, order_id: int) -> None:
+    gift = Gift.objects.filter(order_id=order_id, status=Gift.Status.PENDING_PAYMENT).first()
+    if gift:
+        transition(gift, Gift.Status.PAYMENT_FAILED, reason="not paid", extra={"closed_at": Now()})
+
+
+def gift_share_url(*, gift: Gift) -> str | None:
+    """The card link, recomputed for the sender; None until the gift is paid."""
+    if gift.token_hash is None:
+        return None
+    return f"{settings.SITE_URL}/g/{gift_token(gift_id=gift.id, version=gift.token_version)}/"
+
+
+@transaction.atomic
+def gift_revoke_link(*, gift: Gift) -> Gift:
+    """A leaked link stops working; the sender gets a new one."""
+    if gift.token_hash is None:
+        return gift
+    version = gift.token_version + 1
+    Gift.objects.filter(id=gift.id).update(
+        token_version=version, token_hash=token_hash(gift_token(gift_id=gift.id, version=version))
+    )
+    gift.refresh_from_db(fields=["token_version", "token_hash"])
+    return gift

@@ -1,0 +1,76 @@
+"""The payment provider interface. Adapters never touch our models' statuses: services do."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+
+from giftshop.errors import DomainError
+
+
+class InvalidSignature(DomainError):
+    code = "invalid_signature"
+    status = 400
+    default_detail = _("The notification's signature or timestamp is not valid.")
+
+
+class ProviderError(Exception):
+    """The provider could not be reached or refused; the caller retries later."""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    provider_ref: str
+    checkout_url: str
+
+
+@dataclass(frozen=True)
+class PaymentState:
+    """What the provider says about a payment: status is pending, succeeded or failed."""
+
+    provider_ref: str
+    status: str
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A verified notification. `status` is succeeded, failed or pending (informational)."""
+
+    event_id: str
+    event_type: str
+    provider_ref: str
+    status: str
+    amount_minor: int
+    currency: str
+    occurred_at: int = 0
+    raw: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    provider_ref: str
+    status: str  # succeeded or pending
+
+
+class PaymentProvider(ABC):
+    code: str
+
+    @abstractmethod
+    def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url) -> Checkout: ...
+
+    @abstractmethod
+    def query_payment(self, *, provider_ref) -> PaymentState: ...
+
+    @abstractmethod
+    def refund(self, *, provider_ref, idempotency_key, amount_minor, currency) -> RefundResult: ...
+
+    @abstractmethod
+    def parse_webhook(self, *, headers, body: bytes) -> Notice: ...
+
+    def ack(self, *, ok: bool = True, detail: str = "") -> HttpResponse:
+        if ok:
+            return HttpResponse('{"received": true}', content_type="application/json")
+        return HttpResponse('{"received": false}', status=400, content_type="application/json")

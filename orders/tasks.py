@@ -1,0 +1,19 @@
+from celery import shared_task
+
+from orders.payments import sandbox
+from orders.services.sweeps import orders_cancel_unpaid, payments_reconcile
+
+
+@shared_task(name="orders.tasks.sandbox_deliver_webhooks")
+def sandbox_deliver_webhooks():
+    return sandbox.sandbox_deliver_webhooks()
+
+
+@shared_task(name="orders.tasks.cancel_unpaid_orders")
+def cancel_unpaid_orders():
+    return orders_cancel_unpaid()
+
+
+@shared_task(name="orders.tasks.reconcile_payments")
+def reconcile_payments():
+    return payments_reconcile()

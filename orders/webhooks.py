@@ -1,0 +1,31 @@
+"""The provider webhook endpoint: verify against the raw body, record once, apply, acknowledge.
+
+A plain Django view (not DRF) so that nothing parses or re-serialises the body before the
+signature check; errors still use the API's JSON error shape.
+"""
+
+import logging
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from giftshop.errors import DomainError
+from orders.payments import get_provider
+from orders.services.notices import payment_apply_notice
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@require_POST
+def payment_webhook(request, provider):
+    try:
+        adapter = get_provider(provider)
+        notice = adapter.parse_webhook(headers=request.headers, body=request.body)
+    except DomainError as exc:
+        logger.warning("payments: rejected %s webhook: %s", provider, exc.detail)
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    outcome = payment_apply_notice(provider=adapter.code, notice=notice)
+    logger.info("payments: %s webhook %s (%s): %s", provider, notice.event_id, notice.event_type, outcome)
+    return adapter.ack(ok=True)
