@@ -56,10 +56,20 @@ def require_open(gift: Gift) -> None:
         raise gift_refusal(gift.id)
 
 
+ADDRESS_INPUT_FIELDS = ("recipient_name", "phone", "country", "region", "city", "street", "district", "postal_code")
+ADDRESS_REQUIRED_FIELDS = ("recipient_name", "phone", "country", "region", "city", "street")
+
+
 def _ship_to(user, address_id, address) -> dict:
     if address is not None:
         if not isinstance(address, dict):
             raise InvalidInput(_("Enter the address's fields."), field="address")
+        unknown = sorted(set(address) - set(ADDRESS_INPUT_FIELDS))
+        missing = sorted(f for f in ADDRESS_REQUIRED_FIELDS if f not in address)
+        if unknown or missing:
+            fields = {f"address.{f}": [_("Unknown field.")] for f in unknown}
+            fields.update({f"address.{f}": [_("This field is required.")] for f in missing})
+            raise InvalidInput(fields=fields)
         return address_snapshot(address_create(user=user, **address))  # saved to the book
     if address_id is None:
         raise InvalidInput(_("Choose an address or enter a new one."), field="address_id")
