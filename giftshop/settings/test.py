@@ -35,6 +35,7 @@ if not REDIS_URL:
         "data_folder_out": str(BROKER_DIR / "queue"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        "polling_interval": 0.1,  # the real worker in tests/worker/ picks tasks up at once
     }
 SANDBOX_WEBHOOK_TRANSPORT = "inprocess"
 SANDBOX_KICK_ON_COMMIT = False
