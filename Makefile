@@ -45,7 +45,7 @@ run: export PATH := $(BIN):$(PATH)
 run: export PORT := $(PORT)
 run: export SITE_URL := $(SITE_URL)
 run: venv
-	@mkdir -p var
+	@mkdir -p var/static
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 	$(MANAGE) seed_demo
