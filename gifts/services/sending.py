@@ -114,12 +114,18 @@ def gift_share_url(*, gift: Gift) -> str | None:
 
 @transaction.atomic
 def gift_revoke_link(*, gift: Gift) -> Gift:
-    """A leaked link stops working; the sender gets a new one."""
+    """A leaked link stops working; the sender gets a new one, and a new QR code (the old one holds
+    the old link), rendered again by the outbox."""
     if gift.token_hash is None:
         return gift
     version = gift.token_version + 1
-    Gift.objects.filter(id=gift.id).update(
-        token_version=version, token_hash=token_hash(gift_token(gift_id=gift.id, version=version))
+    old_qr = gift.qr_image.name
+    moved = Gift.objects.filter(id=gift.id, token_version=gift.token_version).update(
+        token_version=version, token_hash=token_hash(gift_token(gift_id=gift.id, version=version)), qr_image=""
     )
-    gift.refresh_from_db(fields=["token_version", "token_hash"])
+    gift.refresh_from_db(fields=["token_version", "token_hash", "qr_image"])
+    if moved:
+        outbox_put(topic=TOPIC_RENDER_CARD, key=f"card:{gift.id}:v{version}", payload={"gift_id": gift.id})
+        if old_qr:
+            transaction.on_commit(lambda: gift.qr_image.storage.delete(old_qr))
     return gift
