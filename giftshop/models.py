@@ -1,6 +1,9 @@
-"""Infrastructure tables: the transactional outbox and the status-change history."""
+"""Infrastructure tables: the transactional outbox, the status-change history and the
+idempotency records of POSTs that carried an Idempotency-Key."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.functions import Now
 
@@ -63,3 +66,36 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model}#{self.object_id} {self.from_status}→{self.to_status}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST carrying an Idempotency-Key (giftshop.idempotency), per user,
+    endpoint and key. The unique constraint decides which of two racing requests runs."""
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight", "in_flight"
+        DONE = "done", "done"
+
+    # in_flight → done by one conditional update; an in-flight record whose request failed
+    # unexpectedly is deleted instead (so the key can be retried).
+    TRANSITIONS = Transitions({State.IN_FLIGHT: {State.DONE}})
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=60)
+    key = models.CharField(max_length=255)
+    # SHA-256 of the canonical request body and URL arguments.
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.IN_FLIGHT)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "endpoint", "key"], name="idempotency_once_per_key"),
+            models.CheckConstraint(condition=models.Q(state__in=["in_flight", "done"]), name="idempotency_state_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.endpoint} {self.key} ({self.state})"
