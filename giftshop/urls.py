@@ -15,6 +15,7 @@ urlpatterns = [
     path("merchant/", include("stores.urls_console")),
     path("", include("orders.urls")),
     path("", shop.home, name="home"),
+    path("", include("gifts.urls")),
     path("", include("stores.urls")),
 ]
 

@@ -1,0 +1,194 @@
+"""The recipient's card at /g/<token>/.
+
+GET never changes anything (chat apps and mail scanners fetch it to draw a preview): it shows
+the card and what this visitor can do. Every action is a POST with CSRF to the same address,
+counted by the per-user claim limit, and one gifts.services call. Nothing here ever shows a
+price: not the gift's, not a variant's.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.exceptions import Ratelimited
+
+from gifts.covers import cover_for
+from gifts.forms import NEW_ADDRESS, AddressChoiceForm, NewAddressForm, ThankForm
+from gifts.models import Claim, Gift
+from gifts.selectors import claim_attempts_limited, claim_for, gift_by_card_token
+from gifts.services.claims import claim_accept, claim_decline, claim_enter, claim_set_address, claim_thank
+from giftshop.errors import DomainError, NotFound
+from logistics.selectors import address_list
+
+# What a visitor sees on the card, by state. "accept", "enter" and "won" offer an action.
+SHIPPING = {Claim.Status.ACCEPTED, Claim.Status.SHIPPED, Claim.Status.OUT_FOR_DELIVERY, Claim.Status.DELIVERED,
+            Claim.Status.RETURNED}
+
+
+def card_state(*, gift: Gift, user, claim: Claim | None, now) -> str:
+    window_open = gift.status == Gift.Status.OPEN and gift.expires_at is not None and gift.expires_at > now
+    if claim is not None:
+        if claim.status == Claim.Status.ENTERED:
+            return "entered"
+        if claim.status == Claim.Status.WON:
+            return "won" if window_open else "expired"
+        if claim.status == Claim.Status.LOST:
+            return "lost"
+        if claim.status == Claim.Status.REFUNDED:
+            return "refunded"
+        return "accepted"
+    if user.is_authenticated and gift.sender_id == user.id:
+        return "mine"
+    if gift.status in (Gift.Status.DECLINED, Gift.Status.CANCELLED):
+        return gift.status
+    if gift.status == Gift.Status.CLAIMED or (window_open and gift.remaining == 0 and not gift.is_lottery):
+        return "draw_over" if gift.is_lottery else "claimed"
+    if not window_open:
+        return "expired"
+    if gift.is_lottery:
+        if gift.drawn_at or (gift.draw_at and gift.draw_at <= now):
+            return "draw_over"
+        return "enter" if user.is_authenticated else "login"
+    return "accept" if user.is_authenticated else "login"
+
+
+def switch_variants(gift: Gift):
+    """The options a recipient may take instead: same product, same price and currency as paid,
+    in stock (the gift's own option is always there: its units are reserved)."""
+    line = gift.order.lines.get()
+    return [
+        v for v in gift.variant.product.variants.all()
+        if v.id == gift.variant_id
+        or (v.price_minor == line.unit_price_minor and v.currency == line.currency and v.in_stock)
+    ]
+
+
+def _address_forms(request, gift, data=None):
+    choice = AddressChoiceForm(
+        data, addresses=address_list(user=request.user), variants=switch_variants(gift), current_variant=gift.variant
+    )
+    new = NewAddressForm(data if choice.wants_new_address else None, prefix="new", initial={"country": "CN"})
+    return choice, new
+
+
+def _render(request, gift, *, forms=None, thank_form=None):
+    claim = claim_for(gift=gift, user=request.user)
+    state = card_state(gift=gift, user=request.user, claim=claim, now=timezone.now())
+    choice_form = new_address_form = None
+    if state in ("accept", "won"):
+        choice_form, new_address_form = forms or _address_forms(request, gift)
+    product = gift.variant.product
+    context = {
+        "gift": gift,
+        "state": state,
+        "claim": claim,
+        "product": product,
+        "cover_image": next(iter(product.images.all()), None),
+        "cover": cover_for(gift.cover),
+        "sender_name": gift.sender.public_name,
+        "choice_form": choice_form,
+        "new_address_form": new_address_form,
+        "thank_form": thank_form or (ThankForm() if claim and claim.status in SHIPPING | {Claim.Status.REFUNDED}
+                                     else None),
+        "card_url": request.path,
+        "og_image": request.build_absolute_uri(gift.card_image.url) if gift.card_image else "",
+    }
+    return render(request, "gifts/card.html", context)
+
+
+def _put_errors(exc, choice, new):
+    """A service's field errors beside their fields: the typed address's, or the option's."""
+    for name, errors in (exc.fields or {}).items():
+        name = name.removeprefix("address.")
+        if name == "variant_id":
+            form, name = choice, "variant"
+        elif new is not None and name in new.fields:
+            form = new
+        else:
+            continue
+        for error in errors:
+            form.add_error(name, error)
+
+
+def _accept_or_address(request, gift, service):
+    choice, new = _address_forms(request, gift, request.POST)
+    if not choice.is_valid() or (choice.wants_new_address and not new.is_valid()):
+        messages.error(request, _("Please check the highlighted fields."))
+        return _render(request, gift, forms=(choice, new))
+    where = {"address": new.service_fields()} if choice.wants_new_address else {
+        "address_id": choice.cleaned_data["address"]}
+    try:
+        service(gift=gift, user=request.user, variant_id=choice.cleaned_data.get("variant"), **where)
+    except DomainError as exc:
+        gift.refresh_from_db(fields=REFRESHED)
+        _put_errors(exc, choice, new if choice.wants_new_address else None)
+        messages.error(request, exc.detail)
+        return _render(request, gift, forms=(choice, new))
+    messages.success(request, _("Accepted! It's on its way soon."))
+    return redirect(request.path)
+
+
+def _accept(request, gift):
+    if gift.is_lottery:
+        return _enter(request, gift)
+    return _accept_or_address(request, gift, claim_accept)
+
+
+def _address(request, gift):
+    return _accept_or_address(request, gift, claim_set_address)
+
+
+def _enter(request, gift):
+    claim_enter(gift=gift, user=request.user)
+    messages.success(request, _("You are in the draw. Good luck!"))
+    return redirect(request.path)
+
+
+def _decline(request, gift):
+    claim_decline(gift=gift, user=request.user)
+    messages.success(request, _("You declined the gift. We let the sender know; thank you for saying so."))
+    return redirect(request.path)
+
+
+def _thank(request, gift):
+    form = ThankForm(request.POST)
+    if not form.is_valid():
+        return _render(request, gift, thank_form=form)
+    try:
+        claim_thank(gift=gift, user=request.user, note=form.cleaned_data["note"])
+    except DomainError as exc:
+        form.add_error(None, exc.detail)
+        return _render(request, gift, thank_form=form)
+    messages.success(request, _("Thank you note sent."))
+    return redirect(request.path)
+
+
+# The gift's own columns that an action (or a race with one) may have moved.
+REFRESHED = ["status", "claimed_units", "expires_at", "drawn_at", "declined_by", "closed_at"]
+ACTIONS = {"accept": _accept, "enter": _enter, "address": _address, "decline": _decline, "thank": _thank}
+
+
+@require_http_methods(["GET", "POST"])
+def card(request, token):
+    try:
+        gift = gift_by_card_token(request=request, token=token)
+    except NotFound:
+        return render(request, "gifts/card_not_found.html", status=404)
+    if request.method == "GET":
+        return _render(request, gift)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.path)
+    if claim_attempts_limited(request=request):
+        raise Ratelimited()
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        messages.error(request, _("Choose what to do with the gift."))
+        return redirect(request.path)
+    try:
+        return action(request, gift)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        gift.refresh_from_db(fields=REFRESHED)
+        return _render(request, gift)
