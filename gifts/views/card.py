@@ -33,7 +33,8 @@ def card_state(*, gift: Gift, user, claim: Claim | None, now) -> str:
         if claim.status == Claim.Status.ENTERED:
             return "entered"
         if claim.status == Claim.Status.WON:
-            return "won" if window_open else "expired"
+            # After the draw the gift is "claimed"; a winner has until expires_at to give an address.
+            return "won" if gift.expires_at and gift.expires_at > now else "expired"
         if claim.status == Claim.Status.LOST:
             return "lost"
         if claim.status == Claim.Status.REFUNDED:
