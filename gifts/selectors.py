@@ -9,7 +9,7 @@
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django_ratelimit import ALL as ratelimit_all_methods
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
 
 from gifts.models import Claim, Gift
@@ -36,22 +36,30 @@ def access_gift_by_id(*, user, gift_id) -> Gift:
     return gift
 
 
-def _failures_limited(request, increment: bool) -> bool:
-    return is_ratelimited(
+def _failure_usage(request, increment: bool):
+    return get_usage(
         request, group=TOKEN_FAILURE_GROUP, key="ip", rate=settings.RATELIMIT_TOKEN_FAILURES,
         method=ratelimit_all_methods, increment=increment,
     )
 
 
+def _failures_exhausted(request) -> bool:
+    """True once this IP has used up its failed lookups: with "20/10m", 20 failures are answered
+    404 and the 21st lookup is refused. (A check without increment must compare count >= limit:
+    django-ratelimit's should_limit, count > limit, is meant for a count that includes this request.)"""
+    usage = _failure_usage(request, increment=False)
+    return usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"])
+
+
 def gift_by_card_token(*, request, token) -> Gift:
     """The gift behind a card link. Never changes the gift (link previews fetch this)."""
-    if _failures_limited(request, increment=False):
+    if _failures_exhausted(request):
         raise Ratelimited()
     gift = None
     if is_well_formed(token):
         gift = _gift_rows().filter(token_hash=token_hash(token)).first()
     if gift is None:
-        _failures_limited(request, increment=True)
+        _failure_usage(request, increment=True)
         raise NotFound()
     return gift
 

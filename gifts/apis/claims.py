@@ -1,0 +1,323 @@
+"""/api/v1/claims/<token>/: the recipient's side of a gift, by the card's token.
+
+Reading a card is public and never changes anything (link previews and mail scanners fetch it).
+Unknown, revoked and malformed tokens are one and the same 404, and failed lookups are limited per
+IP (gifts.selectors.gift_by_card_token). Accepting, entering, declining and thanking need an
+account. Nothing here ever shows a price.
+"""
+
+import logging
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_ratelimit.exceptions import Ratelimited
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from gifts.apis.schema import INVALID, NOT_AUTHENTICATED, THROTTLED, error
+from gifts.apis.sender import RefSerializer, absolute_media_url
+from gifts.models import Gift
+from gifts.selectors import claim_attempts_limited, claim_for, gift_by_card_token
+from gifts.services.claims import claim_accept, claim_decline, claim_set_address, claim_thank
+from giftshop.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from logistics.models import Address
+from stores.apis.catalog import ImageSerializer
+from stores.apis.inputs import StrictInputSerializer, id_field
+
+TAGS = ["claims"]
+TOKEN = OpenApiParameter(
+    "token", OpenApiTypes.STR, OpenApiParameter.PATH, description="The token of the card link /g/<token>/."
+)
+CARD_NOT_FOUND = error("not_found: no such card (unknown, revoked and malformed links all answer this)")
+THROTTLED_CARD = error("throttled: too many failed card lookups from this address, or too many claim attempts")
+
+
+request_logger = logging.getLogger("django.request")
+
+
+class CardTokenApi(APIView):
+    """The views under /claims/<token>/. Django logs every 4xx answer with the request's path, and
+    here the path holds the card's token (DESIGN §2: tokens never appear in logs): we log the same
+    line with the token masked, and mark the answer as logged so Django does not log it again."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code >= 400:
+            token = kwargs.get("token") or ""
+            path = request.path.replace(token, "<token>") if token else request.path
+            level = logging.ERROR if response.status_code >= 500 else logging.WARNING
+            request_logger.log(level, "%s: %s", response.reason_phrase, path,
+                               extra={"status_code": response.status_code})
+            response._has_been_logged = True  # django.utils.log.log_response skips it
+        return response
+
+
+def _check_attempts(request):
+    if claim_attempts_limited(request=request):
+        raise Ratelimited()
+
+
+def _max(name):
+    return Address._meta.get_field(name).max_length
+
+
+class TypedAddressSerializer(StrictInputSerializer):
+    recipient_name = serializers.CharField(max_length=_max("recipient_name"))
+    phone = serializers.CharField(max_length=_max("phone"))
+    country = serializers.CharField(max_length=_max("country"), help_text="ISO 3166 alpha-2 code, e.g. CN")
+    region = serializers.CharField(max_length=_max("region"))
+    city = serializers.CharField(max_length=_max("city"))
+    district = serializers.CharField(max_length=_max("district"), required=False, allow_blank=True)
+    street = serializers.CharField(max_length=_max("street"))
+    postal_code = serializers.CharField(max_length=_max("postal_code"), required=False, allow_blank=True)
+
+    class Meta:
+        ref_name = "ClaimAddress"
+
+
+class ShipToInputSerializer(StrictInputSerializer):
+    """Where the gift goes: a saved address, or a typed one (saved to your book too)."""
+
+    address_id = id_field(required=False, allow_null=True, help_text="One of your saved addresses.")
+    address = TypedAddressSerializer(required=False, allow_null=True, help_text="A new address; saved to your book.")
+    variant_id = id_field(
+        required=False, allow_null=True,
+        help_text="Another option of the same product at the same price, if in stock (before accepting only).",
+    )
+
+    class Meta:
+        ref_name = "ClaimShipTo"
+
+    def validate(self, attrs):
+        if attrs.get("address") is not None and attrs.get("address_id") is not None:
+            raise serializers.ValidationError({"address": [_("Give a saved address or a new one, not both.")]})
+        return attrs
+
+    def service_kwargs(self):
+        data = self.validated_data
+        address = data.get("address")
+        return {
+            "address_id": data.get("address_id"),
+            "address": dict(address) if address is not None else None,
+            "variant_id": data.get("variant_id"),
+        }
+
+
+class YourClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    variant = RefSerializer()
+    shipment_id = serializers.IntegerField(allow_null=True, help_text="Follow it at /api/v1/shipments/<id>/.")
+    thank_you_note = serializers.CharField()
+
+    class Meta:
+        ref_name = "YourClaim"
+
+
+class ClaimResultSerializer(serializers.Serializer):
+    class ClaimSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        status = serializers.CharField(help_text="accepted; entered for a lottery; accepted for a winner's address")
+        variant = RefSerializer()
+
+        class Meta:
+            ref_name = "ClaimMade"
+
+    claim = ClaimSerializer()
+    shipment_id = serializers.IntegerField(allow_null=True, help_text="null for a lottery entry")
+
+    class Meta:
+        ref_name = "ClaimResult"
+
+
+def _claim_result(claim, http_status):
+    body = {"claim": claim, "shipment_id": claim.shipment_id}
+    return Response(ClaimResultSerializer(body).data, status=http_status)
+
+
+class CardSerializer(serializers.Serializer):
+    """The card as its recipient sees it. No price anywhere."""
+
+    class SenderSerializer(serializers.Serializer):
+        display_name = serializers.CharField(source="public_name")
+
+        class Meta:
+            ref_name = "CardSender"
+
+    class ProductSerializer(serializers.Serializer):
+        title = serializers.CharField()
+        images = ImageSerializer(many=True, source="images.all")
+
+        class Meta:
+            ref_name = "CardProduct"
+
+    class VariantSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        name = serializers.CharField()
+        in_stock = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "CardVariant"
+
+    sender = SenderSerializer()
+    message = serializers.CharField()
+    cover = serializers.CharField()
+    card_image_url = serializers.CharField(allow_null=True)
+    product = ProductSerializer()
+    variants = VariantSerializer(many=True, help_text="The options you may choose: same product, same price.")
+    status = serializers.CharField(help_text="open, claimed, expired, cancelled, declined")
+    mode = serializers.CharField()
+    claim_rule = serializers.CharField()
+    remaining = serializers.IntegerField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    draw_at = serializers.DateTimeField(allow_null=True)
+    your_claim = YourClaimSerializer(allow_null=True)
+
+    class Meta:
+        ref_name = "Card"
+
+
+def _choosable_variants(gift: Gift) -> list[dict]:
+    """The gift's own option (its units are already set aside) and the product's other options at
+    the price paid, as the order line recorded it."""
+    line = gift.order.lines.get()
+    units = gift.quantity if gift.mode == Gift.Mode.SINGLE else 1
+    choices = [{"id": gift.variant.id, "name": gift.variant.name, "in_stock": True}]
+    for variant in gift.variant.product.variants.all():  # prefetched by the selector
+        same_price = variant.price_minor == line.unit_price_minor and variant.currency == line.currency
+        if variant.id != gift.variant_id and same_price:
+            choices.append({"id": variant.id, "name": variant.name, "in_stock": variant.stock >= units})
+    return choices
+
+
+def _card(request, gift: Gift) -> dict:
+    shown_status = gift.status
+    if gift.status == Gift.Status.OPEN and gift.expires_at and gift.expires_at <= timezone.now():
+        shown_status = Gift.Status.EXPIRED  # not swept yet; reading never changes it
+    return {
+        "sender": gift.sender,
+        "message": gift.message,
+        "cover": gift.cover,
+        "card_image_url": absolute_media_url(request, gift.card_image),
+        "product": gift.variant.product,
+        "variants": _choosable_variants(gift),
+        "status": shown_status,
+        "mode": gift.mode,
+        "claim_rule": gift.claim_rule,
+        "remaining": gift.remaining,
+        "expires_at": gift.expires_at,
+        "draw_at": gift.draw_at,
+        "your_claim": claim_for(gift=gift, user=request.user),
+    }
+
+
+class ClaimCardApi(CardTokenApi):
+    """GET (public): read the card. POST: accept it (or enter its lottery)."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method in ("GET", "HEAD", "OPTIONS") else [IsAuthenticated()]
+
+    @extend_schema(
+        operation_id="claims_card", summary="Open a gift card (public; changes nothing)",
+        parameters=[TOKEN], responses={200: CardSerializer, 404: CARD_NOT_FOUND, 429: THROTTLED_CARD},
+        auth=[], tags=TAGS,
+    )
+    def get(self, request, token):
+        gift = gift_by_card_token(request=request, token=token)
+        return Response(CardSerializer(_card(request, gift), context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="claims_accept",
+        summary="Accept the gift with an address (a lottery gift: enter the draw, no address yet)",
+        parameters=[TOKEN, IDEMPOTENCY_KEY_PARAMETER], request=ShipToInputSerializer,
+        responses={
+            201: ClaimResultSerializer,
+            400: error("invalid (see `fields`), variant_not_allowed, out_of_stock"),
+            401: NOT_AUTHENTICATED,
+            403: error("own_gift"),
+            404: CARD_NOT_FOUND,
+            409: error("gift_not_open, gift_fully_claimed, gift_expired, already_claimed, draw_closed, "
+                       "idempotency_key_in_flight"),
+            422: error("idempotency_key_reused"),
+            429: THROTTLED_CARD,
+        },
+        tags=TAGS,
+    )
+    @idempotent("claims.accept")
+    def post(self, request, token):
+        _check_attempts(request)
+        gift = gift_by_card_token(request=request, token=token)
+        serializer = ShipToInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claim = claim_accept(gift=gift, user=request.user, **serializer.service_kwargs())
+        return _claim_result(claim, status.HTTP_201_CREATED)
+
+
+class ClaimAddressApi(CardTokenApi):
+    @extend_schema(
+        operation_id="claims_set_address", summary="A lottery winner chooses where the prize goes",
+        parameters=[TOKEN], request=ShipToInputSerializer,
+        responses={
+            200: ClaimResultSerializer,
+            400: error("invalid (see `fields`), variant_not_allowed, out_of_stock"),
+            401: NOT_AUTHENTICATED, 404: CARD_NOT_FOUND,
+            409: error("not_a_winner, gift_expired"), 429: THROTTLED_CARD,
+        },
+        tags=TAGS,
+    )
+    def post(self, request, token):
+        _check_attempts(request)
+        gift = gift_by_card_token(request=request, token=token)
+        serializer = ShipToInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claim = claim_set_address(gift=gift, user=request.user, **serializer.service_kwargs())
+        return _claim_result(claim, status.HTTP_200_OK)
+
+
+class ClaimDeclineApi(CardTokenApi):
+    class OutputSerializer(serializers.Serializer):
+        status = serializers.CharField(help_text="declined")
+
+        class Meta:
+            ref_name = "CardDeclined"
+
+    @extend_schema(
+        operation_id="claims_decline", summary="Decline a single gift: its sender is refunded",
+        parameters=[TOKEN], request=None,
+        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: error("own_gift"), 404: CARD_NOT_FOUND,
+                   409: error("cannot_decline_group, gift_not_open, gift_expired, gift_fully_claimed"),
+                   429: THROTTLED_CARD},
+        tags=TAGS,
+    )
+    def post(self, request, token):
+        _check_attempts(request)
+        gift = gift_by_card_token(request=request, token=token)
+        gift = claim_decline(gift=gift, user=request.user)
+        return Response(self.OutputSerializer({"status": gift.status}).data)
+
+
+class ClaimThanksApi(CardTokenApi):
+    class InputSerializer(StrictInputSerializer):
+        note = serializers.CharField(max_length=200)
+
+        class Meta:
+            ref_name = "ClaimThanks"
+
+    @extend_schema(
+        operation_id="claims_thank", summary="Thank the sender (they see the note)",
+        parameters=[TOKEN], request=InputSerializer,
+        responses={200: YourClaimSerializer, 400: INVALID, 401: NOT_AUTHENTICATED, 404: CARD_NOT_FOUND,
+                   409: error("not_claimed"), 429: THROTTLED},
+        tags=TAGS,
+    )
+    def post(self, request, token):
+        gift = gift_by_card_token(request=request, token=token)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claim = claim_thank(gift=gift, user=request.user, note=serializer.validated_data["note"])
+        claim = claim_for(gift=gift, user=request.user)
+        return Response(YourClaimSerializer(claim).data)
