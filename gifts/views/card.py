@@ -6,6 +6,7 @@ counted by the per-user claim limit, and one gifts.services call. Nothing here e
 price: not the gift's, not a variant's.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
@@ -74,6 +75,12 @@ def _address_forms(request, gift, data=None):
     return choice, new
 
 
+def _absolute(url: str) -> str:
+    """Link previews need an absolute image address: the site's public address (SITE_URL), unless
+    the storage already gives one (object storage, a CDN)."""
+    return url if url.startswith(("https://", "http://")) else settings.SITE_URL + url
+
+
 def _render(request, gift, *, forms=None, thank_form=None):
     claim = claim_for(gift=gift, user=request.user)
     state = card_state(gift=gift, user=request.user, claim=claim, now=timezone.now())
@@ -91,10 +98,9 @@ def _render(request, gift, *, forms=None, thank_form=None):
         "sender_name": gift.sender.public_name,
         "choice_form": choice_form,
         "new_address_form": new_address_form,
-        "thank_form": thank_form or (ThankForm() if claim and claim.status in SHIPPING | {Claim.Status.REFUNDED}
-                                     else None),
+        "thank_form": thank_form or (ThankForm() if claim and claim.status in SHIPPING else None),
         "card_url": request.path,
-        "og_image": request.build_absolute_uri(gift.card_image.url) if gift.card_image else "",
+        "og_image": _absolute(gift.card_image.url) if gift.card_image else "",
     }
     return render(request, "gifts/card.html", context)
 

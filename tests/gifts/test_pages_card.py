@@ -7,6 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.functions import Now
@@ -182,7 +183,8 @@ def test_anonymous_visitor_sees_the_card_with_og_tags_and_log_in_links(client, s
     assert variant.product.images.get().thumbnail.url in html
     assert '<meta property="og:title" content="Sam sent you a gift">' in html
     assert '<meta property="og:description" content="Happy birthday, Fay!">' in html
-    assert f'<meta property="og:image" content="http://testserver{gift.card_image.url}">' in html
+    assert f'<meta property="og:image" content="{settings.SITE_URL}{gift.card_image.url}">' in html
+    assert settings.SITE_URL.startswith("http")
     assert '<meta property="og:type" content="website">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert f'href="{reverse("accounts:login")}?next={path}"' in html
@@ -410,6 +412,7 @@ def test_lottery_entry_then_winner_chooses_an_address(sender, friend, home, vari
     assert Claim.objects.get(gift=gift).status == Claim.Status.ENTERED
     html = page(client.get(path))
     assert "You are in the draw" in html and 'value="enter"' not in html
+    assert_no_price(html)
 
     run_the_draw(gift)
     html = page(client.get(path))
@@ -436,6 +439,7 @@ def test_lottery_loser_sees_not_this_time_and_latecomers_see_the_draw_is_over(se
     assert_no_price(html)
     late = as_user(UserFactory()).get(card_path(gift))
     assert late.status_code == 200 and "The draw is over" in page(late)
+    assert_no_price(page(late))
 
 
 def test_anonymous_visitor_of_a_lottery_is_asked_to_log_in_to_enter(client, sender, variant):
@@ -505,3 +509,18 @@ def test_logging_in_from_the_card_comes_back_to_the_card(client, sender, friend,
 
     assert response.status_code == 302 and response["Location"] == path
     assert 'name="action" value="accept"' in page(client.get(path))
+
+
+def test_a_winner_without_an_address_in_time_sees_the_gift_was_refunded(sender, friend, variant):
+    gift = lottery(sender, variant)
+    claim_enter(gift=gift, user=friend)
+    run_the_draw(gift)
+    Gift.objects.filter(id=gift.id).update(expires_at=Now())
+    assert gifts_expire_due()["winners_refunded"] == 1
+
+    response = as_user(friend).get(card_path(gift))
+
+    html = page(response)
+    assert response.status_code == 200 and "This gift could not be sent" in html
+    assert 'value="address"' not in html and 'value="thank"' not in html
+    assert_no_price(html)
