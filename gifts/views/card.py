@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.exceptions import Ratelimited
 
 from gifts.covers import cover_for
-from gifts.forms import NEW_ADDRESS, AddressChoiceForm, NewAddressForm, ThankForm
+from gifts.forms import AddressChoiceForm, NewAddressForm, ThankForm
 from gifts.models import Claim, Gift
 from gifts.selectors import claim_attempts_limited, claim_for, gift_by_card_token
 from gifts.services.claims import claim_accept, claim_decline, claim_enter, claim_set_address, claim_thank

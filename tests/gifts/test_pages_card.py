@@ -33,7 +33,8 @@ PRICE = 12345
 PRICE_STRINGS = ("¥123.45", "123.45", "12345", "12,345")
 NEW_ADDRESS = {
     "new-recipient_name": "Wang Fang", "new-phone": "13700001111", "new-country": "CN", "new-region": "Beijing",
-    "new-city": "Beijing", "new-district": "Haidian", "new-street": "5 Zhongguancun Street", "new-postal_code": "100080",
+    "new-city": "Beijing", "new-district": "Haidian", "new-street": "5 Zhongguancun Street",
+    "new-postal_code": "100080",
 }
 
 
@@ -244,7 +245,8 @@ def test_the_sender_cannot_accept_their_own_gift(sender, variant):
 
 
 def _snapshot(gift):
-    counts = {model.__name__: model.objects.count() for model in (Gift, Claim, Shipment, Address, Refund, OutboxMessage)}
+    models = (Gift, Claim, Shipment, Address, Refund, OutboxMessage)
+    counts = {model.__name__: model.objects.count() for model in models}
     return counts, Gift.objects.values().get(id=gift.id)
 
 

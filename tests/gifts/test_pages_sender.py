@@ -2,7 +2,7 @@
 whole loop through the pages (compose → sandbox checkout → webhook → share → accept → thanks)."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -148,7 +148,8 @@ def test_compose_post_creates_the_gift_and_goes_to_the_sandbox_checkout(as_sende
     payment = gift.order.payments.get()
     assert response.status_code == 302
     assert response["Location"] == payment.checkout_url
-    assert urlsplit(payment.checkout_url).path == reverse("orders:sandbox-checkout", kwargs={"ref": payment.provider_ref})
+    checkout_path = reverse("orders:sandbox-checkout", kwargs={"ref": payment.provider_ref})
+    assert urlsplit(payment.checkout_url).path == checkout_path
     assert gift.status == Gift.Status.PENDING_PAYMENT
     assert (gift.quantity, gift.mode, gift.message, gift.cover, gift.claim_hours) == (
         2, "single", "Happy birthday!", "birthday", 24)
@@ -279,7 +280,9 @@ def test_detail_shows_claims_with_milestones_and_notes_but_never_address_phone_o
 
     html = response.content.decode()
     assert "Fay" in html and "accepted" in html and "Thank you so much!" in html
-    for private in ("13912345678", "7 Secret Lane", "Li Lei", "SBX99887766", "Xuhui", "200030", claim.shipment.reference):
+    private_bits = ("13912345678", "7 Secret Lane", "Li Lei", "SBX99887766", "Xuhui", "200030",
+                    claim.shipment.reference)
+    for private in private_bits:
         assert private not in html
 
 
@@ -414,7 +417,8 @@ def test_list_query_count_is_the_same_for_1_and_20_gifts(as_sender, sender, frie
 
     for index in range(19):
         other = VariantFactory(product=ProductFactory(), stock=5)
-        product_image_add(product=other.product, upload=SimpleUploadedFile(f"{index}.jpg", make_image_bytes(), "image/jpeg"))
+        photo = SimpleUploadedFile(f"{index}.jpg", make_image_bytes(), "image/jpeg")
+        product_image_add(product=other.product, upload=photo)
         gift_create(sender=sender, variant_id=other.id)
     twenty = _list_queries(as_sender)
 
