@@ -68,7 +68,7 @@ def gifts_expire_due(*, limit: int = 200) -> dict:
     """Close open gifts past their window and refund what nobody claimed; refund lottery winners
     who never chose an address. Draws due lotteries first, so an entry always gets its draw."""
     done = {"drawn": gifts_draw_due(limit=limit), "expired": 0, "winners_refunded": 0}
-    for _ in range(limit):
+    for _round in range(limit):
         with transaction.atomic():
             gift = _take(Gift.objects.filter(status=Gift.Status.OPEN, expires_at__lte=Now()).order_by("expires_at", "id"))
             if gift is None:
@@ -81,7 +81,7 @@ def gifts_expire_due(*, limit: int = 200) -> dict:
             give_back_units(gift=gift, units=gift.quantity - gift.claimed_units, reason=Refund.Reason.EXPIRED,
                             scope="unclaimed")
             done["expired"] += 1
-    for _ in range(limit):
+    for _round in range(limit):
         with transaction.atomic():
             claim = _take(Claim.objects.filter(status=Claim.Status.WON, gift__expires_at__lte=Now()).order_by("id"))
             if claim is None:
@@ -97,7 +97,7 @@ def gifts_draw_due(*, limit: int = 200) -> int:
     """Draw lotteries whose draw time has come: N winners at random, the rest told they lost."""
     drawn = 0
     rng = secrets.SystemRandom()
-    for _ in range(limit):
+    for _round in range(limit):
         with transaction.atomic():
             gift = _take(
                 Gift.objects.filter(status=Gift.Status.OPEN, claim_rule=Gift.ClaimRule.LOTTERY,
@@ -127,7 +127,7 @@ def gifts_remind_due(*, limit: int = 200) -> int:
     """Two hours before a window closes, remind the sender (who knows where the friend is)."""
     soon = Now() + timedelta(hours=settings.GIFT_REMINDER_HOURS_BEFORE)
     sent = 0
-    for _ in range(limit):
+    for _round in range(limit):
         with transaction.atomic():
             gift = _take(
                 Gift.objects.filter(status=Gift.Status.OPEN, reminded_at__isnull=True, expires_at__lte=soon,
