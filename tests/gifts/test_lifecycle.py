@@ -1,6 +1,8 @@
 """The whole loop of each gift mode, through the HTTP API only (plus the sandbox's webhook and the
 operators' commands): send, pay, open, claim, ship-to, thanks; first come first served; a lottery
-from entries to the draw to winners' addresses and the refund of a winner who never chose one."""
+from entries to the draw to winners' addresses and the refund of a winner who never chose one;
+then the ways a gift ends early: declined by its recipient, or a claim refunded because the store
+did not ship it by its promised time."""
 
 from datetime import timedelta
 from io import StringIO
@@ -11,8 +13,10 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from gifts.models import Claim, Gift
+from giftshop.transitions import transition
 from logistics.models import Shipment
 from orders.models import Payment, Refund
+from stores.models import Variant
 from tests.gifts.conftest import GIFTS_URL, claim_url
 from tests.gifts.helpers import drain_outbox
 
@@ -131,3 +135,163 @@ def test_entering_a_lottery_after_its_draw_time_is_draw_closed(open_gift, friend
 
     assert response.status_code == 409 and response.json()["code"] == "draw_closed"
 
+
+# --- decline ------------------------------------------------------------------------------------
+
+def test_declining_a_single_gift_refunds_the_sender(other_api, open_gift, variant):
+    gift_id, token = open_gift(quantity=2)
+
+    response = other_api.post(claim_url(token, "decline"))
+    again = other_api.post(claim_url(token, "decline"))
+    drain_outbox()
+
+    assert response.status_code == 200 and response.json() == {"status": "declined"}
+    assert again.status_code == 409 and again.json()["code"] == "gift_not_open"
+    payment = Payment.objects.get(order__gift__id=gift_id)
+    assert payment.status == Payment.Status.REFUNDED and payment.refunded_minor == 2 * 12345
+    variant.refresh_from_db()
+    assert variant.stock == 10
+
+
+def test_a_group_gift_cannot_be_declined(other_api, open_gift):
+    gift_id, token = open_gift(mode="group", quantity=2)
+
+    response = other_api.post(claim_url(token, "decline"))
+
+    assert response.status_code == 409 and response.json()["code"] == "cannot_decline_group"
+    assert Gift.objects.get(id=gift_id).status == Gift.Status.OPEN
+
+
+def test_the_sender_cannot_decline_and_strangers_must_sign_in(user_api, api, open_gift):
+    gift_id, token = open_gift()
+
+    own = user_api.post(claim_url(token, "decline"))
+    anonymous = api.post(claim_url(token, "decline"))
+
+    assert own.status_code == 403 and own.json()["code"] == "own_gift"
+    assert anonymous.status_code == 401
+    assert Gift.objects.get(id=gift_id).status == Gift.Status.OPEN
+
+
+def test_an_accepted_single_gift_cannot_be_declined(other_api, open_gift, friend_address):
+    _, token = open_gift()
+    other_api.post(claim_url(token), {"address_id": friend_address.id}, format="json")
+
+    response = other_api.post(claim_url(token, "decline"))
+
+    assert response.status_code == 409 and response.json()["code"] == "gift_fully_claimed"
+
+
+# --- refund request: the store did not ship in time ---------------------------------------------
+
+def _claimed(other_api, open_gift, friend_address, **gift):
+    gift_id, token = open_gift(**gift)
+    accepted = other_api.post(claim_url(token), {"address_id": friend_address.id}, format="json").json()
+    return gift_id, accepted["claim"]["id"], accepted["shipment_id"]
+
+
+def test_a_refund_request_before_the_ship_by_time_is_not_overdue(user_api, other_api, open_gift, friend_address):
+    gift_id, claim_id, shipment_id = _claimed(other_api, open_gift, friend_address)
+
+    response = user_api.post(f"{GIFTS_URL}{gift_id}/refund-request/", {"claim_id": claim_id}, format="json")
+
+    assert response.status_code == 409 and response.json()["code"] == "not_overdue"
+    assert Shipment.objects.get(id=shipment_id).status == Shipment.Status.PENDING
+    assert not Refund.objects.exists()
+
+
+def test_an_overdue_claim_is_refunded_once_its_parcel_cancelled_and_its_stock_back(
+    user_api, other_api, open_gift, friend_address, variant
+):
+    gift_id, claim_id, shipment_id = _claimed(other_api, open_gift, friend_address, quantity=2)
+    Shipment.objects.filter(id=shipment_id).update(ship_by=Now() - timedelta(hours=1))  # the test's clock
+    url = f"{GIFTS_URL}{gift_id}/refund-request/"
+
+    first = user_api.post(url, {"claim_id": claim_id}, format="json")
+    second = user_api.post(url, {"claim_id": claim_id}, format="json")
+    drain_outbox()
+
+    assert first.status_code == second.status_code == 200, first.content
+    assert first.json() == second.json()
+    assert first.json()["claim"] == {"id": claim_id, "status": "refunded"}
+    assert first.json()["refund"]["amount_minor"] == 2 * 12345 and first.json()["refund"]["reason"] == "not_shipped"
+    assert Shipment.objects.get(id=shipment_id).status == Shipment.Status.CANCELLED
+    assert Claim.objects.get(id=claim_id).status == Claim.Status.REFUNDED
+    variant.refresh_from_db()
+    assert variant.stock == 10
+    payment = Payment.objects.get(order__gift__id=gift_id)
+    assert Refund.objects.filter(payment=payment).count() == 1
+    assert payment.refunded_minor == 2 * 12345 and payment.status == Payment.Status.REFUNDED
+    assert user_api.get(f"{GIFTS_URL}{gift_id}/").json()["claims"][0]["status"] == "refunded"
+
+
+def test_a_switched_variant_goes_back_to_its_own_stock_on_a_not_shipped_refund(
+    user_api, other_api, open_gift, friend_address, variant
+):
+    other = Variant.objects.create(product=variant.product, name="Blue", sku="BLUE", price_minor=12345, stock=4)
+    gift_id, token = open_gift()
+    accepted = other_api.post(claim_url(token), {"address_id": friend_address.id, "variant_id": other.id},
+                              format="json").json()
+    Shipment.objects.filter(id=accepted["shipment_id"]).update(ship_by=Now() - timedelta(minutes=1))
+
+    response = user_api.post(f"{GIFTS_URL}{gift_id}/refund-request/", {"claim_id": accepted["claim"]["id"]},
+                             format="json")
+
+    assert response.status_code == 200
+    variant.refresh_from_db()
+    other.refresh_from_db()
+    assert (variant.stock, other.stock) == (10, 4)
+
+
+def test_a_parcel_that_has_left_cannot_be_refunded_as_not_shipped(user_api, other_api, open_gift, friend_address):
+    gift_id, claim_id, shipment_id = _claimed(other_api, open_gift, friend_address)
+    shipment = Shipment.objects.get(id=shipment_id)
+    Shipment.objects.filter(id=shipment_id).update(ship_by=Now() - timedelta(hours=1))
+    transition(shipment, Shipment.Status.INFO_RECEIVED, reason="dispatched late")
+
+    response = user_api.post(f"{GIFTS_URL}{gift_id}/refund-request/", {"claim_id": claim_id}, format="json")
+
+    assert response.status_code == 409 and response.json()["code"] == "shipment_not_pending"
+    assert not Refund.objects.exists()
+
+
+def test_a_lottery_entry_has_no_parcel_to_be_late(user_api, other_api, open_gift):
+    gift_id, token = open_gift(mode="group", claim_rule="lottery", quantity=2,
+                               draw_at=(timezone.now() + timedelta(hours=1)).isoformat())
+    entry = other_api.post(claim_url(token), {}, format="json").json()
+
+    response = user_api.post(f"{GIFTS_URL}{gift_id}/refund-request/", {"claim_id": entry["claim"]["id"]},
+                             format="json")
+
+    assert response.status_code == 409 and response.json()["code"] == "not_overdue"
+
+
+@pytest.mark.parametrize("claim_id", ["abc", 0, 2**63, None])
+def test_a_refund_request_needs_a_claim_id(user_api, open_gift, claim_id):
+    gift_id, _ = open_gift()
+
+    response = user_api.post(f"{GIFTS_URL}{gift_id}/refund-request/", {"claim_id": claim_id}, format="json")
+
+    assert response.status_code == 400 and "claim_id" in response.json()["fields"]
+
+
+def test_a_claim_of_another_gift_is_not_refunded_through_yours(user_api, other_api, open_gift, friend_address):
+    _, their_claim_id, shipment_id = _claimed(other_api, open_gift, friend_address)
+    my_other_gift_id, _ = open_gift()
+    Shipment.objects.filter(id=shipment_id).update(ship_by=Now() - timedelta(hours=1))
+
+    response = user_api.post(f"{GIFTS_URL}{my_other_gift_id}/refund-request/", {"claim_id": their_claim_id},
+                             format="json")
+
+    assert response.status_code == 400 and "claim_id" in response.json()["fields"]
+    assert Shipment.objects.get(id=shipment_id).status == Shipment.Status.PENDING
+
+
+def test_only_the_sender_may_ask_for_the_refund(other_api, open_gift, friend_address, user_api):
+    gift_id, claim_id, shipment_id = _claimed(other_api, open_gift, friend_address)
+    Shipment.objects.filter(id=shipment_id).update(ship_by=Now() - timedelta(hours=1))
+
+    response = other_api.post(f"{GIFTS_URL}{gift_id}/refund-request/", {"claim_id": claim_id}, format="json")
+
+    assert response.status_code == 404
+    assert not Refund.objects.exists()
