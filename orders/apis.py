@@ -45,10 +45,11 @@ NOT_FOUND = _error("not_found: no such object of yours")
 
 # --- output pieces ---------------------------------------------------------------------------
 
+
 class PaymentRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = status_field(Payment.Status.choices)
-    checkout_url = serializers.CharField(help_text="The provider's page where the buyer pays (empty if not opened yet).")
+    checkout_url = serializers.CharField(help_text="Where the buyer pays (empty if not opened yet).")
 
     class Meta:
         ref_name = "OrderPaymentRef"
@@ -120,6 +121,7 @@ class OrderSerializer(serializers.Serializer):
 
 # --- orders ----------------------------------------------------------------------------------
 
+
 class OrderListCreateApi(APIView):
     """GET: your orders, newest first. POST: buy for yourself."""
 
@@ -189,6 +191,7 @@ class OrderDetailApi(APIView):
 
 
 # --- payments --------------------------------------------------------------------------------
+
 
 class PaymentDetailApi(APIView):
     class OutputSerializer(serializers.Serializer):

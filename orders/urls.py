@@ -4,5 +4,8 @@ from orders import views
 
 app_name = "orders"
 urlpatterns = [
+    path("orders/", views.order_list, name="list"),
+    path("orders/new/", views.buy, name="buy"),
+    path("orders/<int:order_id>/", views.order_detail, name="detail"),
     path("pay/sandbox/<str:ref>/", views.sandbox_checkout, name="sandbox-checkout"),
 ]

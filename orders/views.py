@@ -1,12 +1,126 @@
-"""Pages: the sandbox provider's hosted checkout (it stands in for Stripe's or WeChat's page)."""
+"""Pages: buy for yourself, my orders, one order; and the sandbox provider's hosted checkout
+(it stands in for Stripe's or WeChat's page)."""
+
+import re
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from orders.models import SandboxCharge
+from giftshop.errors import DomainError, NotFound
+from logistics.selectors import address_list
+from orders import selectors
+from orders.forms import BuyForm
+from orders.models import Order, SandboxCharge
 from orders.payments.sandbox import WEBHOOK_MODES, sandbox_charge_complete
+from orders.services.checkout import order_create_purchase, variant_for_sale
+from stores.selectors import product_get_public
+
+_ID_RE = re.compile(r"[0-9]{1,18}")
+PAGE_SIZE = 20
+MAX_ADDRESSES_SHOWN = 50
+# While the payment is not confirmed the order page reloads itself (no script: the CSP forbids
+# inline JavaScript, and a refresh works everywhere).
+PENDING_REFRESH_SECONDS = 3
+
+
+def _variant_and_product(request):
+    """The variant in ?variant= and its product, if they are on sale; else 404."""
+    wanted = request.GET.get("variant", "")
+    if not _ID_RE.fullmatch(wanted):  # other scripts' digits, numbers past 64 bits: not a variant
+        raise Http404
+    try:
+        variant = variant_for_sale(variant_id=int(wanted))
+        product = product_get_public(product_id=variant.product_id)
+    except (DomainError, NotFound):
+        raise Http404 from None
+    return variant, product
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def buy(request):
+    wanted, product = _variant_and_product(request)
+    variants = list(product.variants.all())
+    in_stock = [v for v in variants if v.in_stock]
+    chosen = wanted if wanted.in_stock else (in_stock[0] if in_stock else None)
+    addresses = list(address_list(user=request.user)[:MAX_ADDRESSES_SHOWN])
+    initial = {
+        "variant_id": chosen.id if chosen else None,
+        "quantity": 1,
+        "address_id": addresses[0].id if addresses else None,  # the default comes first
+    }
+    form = BuyForm(request.POST if request.method == "POST" else None, variants=variants, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = order_create_purchase(buyer=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            payment = order.payments.get()
+            if payment.checkout_url:
+                return redirect(payment.checkout_url)
+            messages.warning(request, _("Your order is saved, but the payment page could not be opened yet."))
+            return redirect("orders:detail", order_id=order.id)
+    if request.method == "GET" and not wanted.in_stock:
+        messages.warning(request, _("%(name)s is sold out.") % {"name": wanted.name})
+    selected_variant = form["variant_id"].value() if form.is_bound else initial["variant_id"]
+    selected_address = form["address_id"].value() if form.is_bound else initial["address_id"]
+    return render(
+        request,
+        "orders/buy.html",
+        {
+            "form": form,
+            "product": product,
+            "store": product.store,
+            "cover": next(iter(product.images.all()), None),
+            "variants": variants,
+            "any_in_stock": bool(in_stock),
+            "addresses": addresses,
+            "selected_variant": str(selected_variant or ""),
+            "selected_address": str(selected_address or ""),
+            "quantity_max": form.fields["quantity"].max_value,
+            "payment_window_minutes": settings.PAYMENT_WINDOW_MINUTES,
+        },
+    )
+
+
+@login_required
+@require_GET
+def order_list(request):
+    page = Paginator(selectors.order_list_for_buyer(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})
+
+
+@login_required
+@require_GET
+def order_detail(request, order_id):
+    try:
+        order = selectors.access_order_by_id(user=request.user, order_id=order_id)
+    except NotFound:
+        raise Http404 from None
+    payment = selectors.order_payment(order)
+    shipment = order.shipment if order.kind == Order.Kind.PURCHASE else None
+    pending = order.status == Order.Status.PENDING_PAYMENT
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "lines": list(order.lines.all()),
+            "payment": payment,
+            "refunds": list(payment.refunds.all()) if payment else [],
+            "shipment": shipment,
+            "events": list(shipment.events.all()) if shipment else [],
+            "pending": pending,
+            "refresh_seconds": PENDING_REFRESH_SECONDS if pending else None,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

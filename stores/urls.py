@@ -10,6 +10,4 @@ app_name = "stores"
 urlpatterns = [
     path("s/<slug:slug>/", shop.store, name="store"),
     path("s/<slug:store_slug>/p/<int:product_id>/", shop.product, name="product"),
-    path("s/<slug:store_slug>/p/<int:product_id>/buy/", shop.buy, name="buy"),
-    path("s/<slug:store_slug>/p/<int:product_id>/gift/", shop.gift, name="gift"),
 ]

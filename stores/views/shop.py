@@ -1,4 +1,5 @@
-"""Public shop pages: home, a store, a product, and the honest "opens soon" buy and gift pages."""
+"""Public shop pages: home, a store, a product. The product page's "Buy" goes to orders:buy and
+"Send as a gift" to the gift composer (/gifts/new/), both with ?variant=<id>."""
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -83,26 +84,4 @@ def product(request, store_slug, product_id):
             "chosen": _chosen_variant(request, item),
             "any_in_stock": any(v.in_stock for v in variants),
         },
-    )
-
-
-@require_GET
-def buy(request, store_slug, product_id):
-    item = _public_product(store_slug, product_id)
-    return render(
-        request,
-        "stores/soon.html",
-        {"store": item.store, "product": item, "chosen": _chosen_variant(request, item), "as_gift": False},
-    )
-
-
-@require_GET
-def gift(request, store_slug, product_id):
-    item = _public_product(store_slug, product_id)
-    if not item.giftable:
-        raise Http404
-    return render(
-        request,
-        "stores/soon.html",
-        {"store": item.store, "product": item, "chosen": _chosen_variant(request, item), "as_gift": True},
     )

@@ -116,7 +116,10 @@ def test_another_users_address_is_invalid_input_and_not_stored(user_api, user, o
 
 def test_malformed_json_is_not_stored(user_api, user, variant, address):
     broken = user_api.generic(
-        "POST", "/api/v1/orders/", b'{"variant_id": ', content_type="application/json",
+        "POST",
+        "/api/v1/orders/",
+        b'{"variant_id": ',
+        content_type="application/json",
         headers={"Idempotency-Key": "k-8"},
     )
     fixed = create_order(user_api, variant, address, **{"Idempotency-Key": "k-8"})
@@ -185,6 +188,7 @@ def test_a_record_inside_the_keep_time_is_still_replayed(user_api, user, variant
 
 
 # --- the decorator on its own: an unexpected exception leaves no record --------------------------
+
 
 class FlakyApi(APIView):
     """Fails the first time it runs, then answers 201."""

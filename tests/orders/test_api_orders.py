@@ -41,8 +41,14 @@ def test_create_reserves_stock_and_opens_the_payment(user_api, user, variant, ad
     assert "/pay/sandbox/" in payment.checkout_url
     assert body["shipments"] == []
     assert body["lines"] == [
-        {"variant_id": variant.id, "product_title": "Teapot", "variant_name": "Small", "quantity": 2,
-         "unit_price_minor": 12800, "currency": "CNY"}
+        {
+            "variant_id": variant.id,
+            "product_title": "Teapot",
+            "variant_name": "Small",
+            "quantity": 2,
+            "unit_price_minor": 12800,
+            "currency": "CNY",
+        }
     ]
     assert order.buyer == user and order.ship_to["street"] == address.street
     assert Variant.objects.get(id=variant.id).stock == 3
@@ -167,8 +173,12 @@ def test_a_paid_purchase_lists_its_shipment_with_events(user_api, variant, addre
     order = Order.objects.get(id=create_order(user_api, variant, address).json()["id"])
     pay(order)
     TrackingEvent.objects.create(
-        shipment=order.shipment, key="e1", occurred_at=timezone.now(), status="info_received",
-        location="Shanghai", description="Label created",
+        shipment=order.shipment,
+        key="e1",
+        occurred_at=timezone.now(),
+        status="info_received",
+        location="Shanghai",
+        description="Label created",
     )
 
     body = user_api.get(f"/api/v1/orders/{order.id}/").json()

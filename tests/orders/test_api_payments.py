@@ -105,8 +105,13 @@ def test_sandbox_webhook_mode_is_passed_to_the_provider(user_api, order, payment
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"outcome": "maybe"}, {"outcome": "succeeded", "webhook_mode": "teleport"}, {"outcome": "failed", "x": 1},
-     {"outcome": ["succeeded"]}],
+    [
+        {},
+        {"outcome": "maybe"},
+        {"outcome": "succeeded", "webhook_mode": "teleport"},
+        {"outcome": "failed", "x": 1},
+        {"outcome": ["succeeded"]},
+    ],
 )
 def test_sandbox_bad_input_is_400(user_api, payment, body):
     response = user_api.post(sandbox_url(payment), body, format="json")

@@ -4,6 +4,7 @@ delivery switches, end to end: only a verified notice with the right amount pays
 import time
 
 import pytest
+
 from logistics.models import Shipment
 from orders.models import Order, Payment, WebhookEvent
 from orders.payments.sandbox import sandbox_charge_complete

@@ -1,4 +1,4 @@
-"""Public shop pages through the HTTP client: home, store, product, and the "opens soon" buy/gift pages."""
+"""Public shop pages through the HTTP client: home, store, product (whose buttons lead to the buy and gift pages)."""
 
 import re
 
@@ -50,6 +50,7 @@ def product_url(product):
 
 
 # --- home ------------------------------------------------------------------------------------
+
 
 def test_home_shows_stores_and_latest_products_with_cover_and_price(client, store):
     # given
@@ -136,6 +137,7 @@ def test_home_query_count_is_the_same_for_1_and_20_products(client, store):
 
 # --- store page ------------------------------------------------------------------------------
 
+
 def test_store_page_shows_info_and_products(client, store):
     make_product(store, 1)
     other = StoreFactory(name="Other Shop")
@@ -184,6 +186,7 @@ def test_store_page_query_count_is_the_same_for_1_and_20_products(client, store)
 
 # --- product page ----------------------------------------------------------------------------
 
+
 def test_product_page_shows_gallery_variants_and_both_buttons(client, store):
     # given
     product = make_product(store, 1)
@@ -200,8 +203,9 @@ def test_product_page_shows_gallery_variants_and_both_buttons(client, store):
     assert re.search(rf'value="{large.id}"\s+disabled', html)  # sold out cannot be chosen
     assert "sold out" in html and "in stock" in html
     assert "987" not in html  # stock numbers are never shown
-    assert reverse("stores:buy", kwargs={"store_slug": store.slug, "product_id": product.id}) in html
-    assert reverse("stores:gift", kwargs={"store_slug": store.slug, "product_id": product.id}) in html
+    # "Buy" and "Send as a gift" submit the chosen variant as ?variant= to the buy and gift pages.
+    assert f'<form method="get" action="{reverse("orders:buy")}"' in html
+    assert f'formaction="{reverse("gifts:compose")}"' in html
     assert "Send as a gift" in html
 
 
@@ -234,61 +238,35 @@ def test_product_page_404s(client, store):
     assert client.get(unknown).status_code == 404
 
 
-# --- buy and gift pages ----------------------------------------------------------------------
-
-def test_buy_page_shows_chosen_variant_and_says_checkout_opens_soon(client, store):
-    product = make_product(store, 1)
-    small, large = product.variants.all()
-    url = reverse("stores:buy", kwargs={"store_slug": store.slug, "product_id": product.id})
-
-    response = client.get(url, {"variant": large.id})
-
-    assert response.status_code == 200
-    html = main_html(response)
-    assert "Teapot 1" in html and "Large" in html and "¥159.00" in html
-    assert "Checkout opens soon" in html
-    assert "<form" not in html  # nothing pretends to work
+# --- what the product page's buttons lead to -------------------------------------------------
 
 
-def test_gift_page_says_gifting_opens_soon(client, store):
-    product = make_product(store, 1)
-    small, _large = product.variants.all()
-    url = reverse("stores:gift", kwargs={"store_slug": store.slug, "product_id": product.id})
-
-    response = client.get(url, {"variant": small.id})
-
-    assert response.status_code == 200
-    html = main_html(response)
-    assert "Gifting opens soon" in html and "Small" in html and "¥129.00" in html
-    assert "<form" not in html
-
-
-def test_buy_page_ignores_a_variant_of_another_product(client, store):
+def test_product_page_buy_button_leads_to_the_buy_page_with_the_chosen_variant(client, store):
+    # given
     product = make_product(store, 1, image=False)
-    other = make_product(store, 2, image=False)
-    foreign = other.variants.last()
-    url = reverse("stores:buy", kwargs={"store_slug": store.slug, "product_id": product.id})
-
-    html = main_html(client.get(url, {"variant": foreign.id}))
-
-    assert "Small" in html  # falls back to the first in-stock variant of this product
-    assert f"?variant={product.variants.first().id}" in html
-
-
-def test_gift_page_404_for_a_product_that_cannot_be_gifted(client, store):
-    product = make_product(store, 1, giftable=False, image=False)
-    url = reverse("stores:gift", kwargs={"store_slug": store.slug, "product_id": product.id})
-    assert client.get(url).status_code == 404
+    small, _large = product.variants.all()
+    buyer = UserFactory(username="buyer")
+    client.force_login(buyer)
+    # when: the product page's form is a GET form, so "Buy" asks for /orders/new/?variant=<id>
+    response = client.get(reverse("orders:buy"), {"variant": small.id})
+    # then
+    assert response.status_code == 200
+    html = main_html(response)
+    assert "Teapot 1" in html and re.search(rf'value="{small.id}"\s+checked', html)
 
 
-def test_buy_and_gift_pages_404_for_inactive_product(client, store):
-    product = make_product(store, 1, is_active=False, image=False)
-    for name in ("stores:buy", "stores:gift"):
-        url = reverse(name, kwargs={"store_slug": store.slug, "product_id": product.id})
-        assert client.get(url).status_code == 404
+def test_product_page_gift_button_leads_to_the_gift_composer_with_the_chosen_variant(client, store):
+    product = make_product(store, 1, image=False)
+    small, _large = product.variants.all()
+    client.force_login(UserFactory(username="sender"))
+
+    response = client.get(reverse("gifts:compose"), {"variant": small.id})
+
+    assert response.status_code == 200
+    assert "Teapot 1" in main_html(response)
 
 
 def test_shop_pages_refuse_post(client, store):
     product = make_product(store, 1, image=False)
-    url = reverse("stores:buy", kwargs={"store_slug": store.slug, "product_id": product.id})
-    assert client.post(url).status_code == 405
+    assert client.post(product_url(product)).status_code == 405
+    assert client.post(reverse("stores:store", kwargs={"slug": store.slug})).status_code == 405
