@@ -6,13 +6,17 @@ counted by the per-user claim limit, and one gifts.services call. Nothing here e
 price: not the gift's, not a variant's.
 """
 
+import logging
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 from django_ratelimit.exceptions import Ratelimited
 
 from gifts.covers import cover_for
@@ -22,6 +26,8 @@ from gifts.selectors import claim_attempts_limited, claim_for, gift_by_card_toke
 from gifts.services.claims import claim_accept, claim_decline, claim_enter, claim_set_address, claim_thank
 from giftshop.errors import DomainError, NotFound
 from logistics.selectors import address_list
+
+request_logger = logging.getLogger("django.request")
 
 # What a visitor sees on the card, by state. "accept", "enter" and "won" offer an action.
 SHIPPING = {Claim.Status.ACCEPTED, Claim.Status.SHIPPED, Claim.Status.OUT_FOR_DELIVERY, Claim.Status.DELIVERED,
@@ -177,13 +183,39 @@ REFRESHED = ["status", "claimed_units", "expires_at", "drawn_at", "declined_by",
 ACTIONS = {"accept": _accept, "enter": _enter, "address": _address, "decline": _decline, "thank": _thank}
 
 
-@require_http_methods(["GET", "POST"])
+def token_kept_out_of_logs(view):
+    """Django logs every 4xx/5xx answer with the request's path, and this path holds the card's
+    token (DESIGN §2: tokens never appear in logs). Log the same line with the token masked and
+    mark the answer as logged. Rate-limit refusals are rendered here for the same reason (the
+    middleware that would render them runs before Django logs)."""
+
+    @wraps(view)
+    def wrapped(request, token):
+        try:
+            if request.method in ("GET", "HEAD", "POST"):
+                response = view(request, token)
+            else:  # require_http_methods would log the path itself
+                response = HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+        except Ratelimited as exc:
+            response = import_string(settings.RATELIMIT_VIEW)(request, exc)
+        if response.status_code >= 400:
+            path = request.path.replace(token, "<token>") if token else request.path
+            level = logging.ERROR if response.status_code >= 500 else logging.WARNING
+            request_logger.log(level, "%s: %s", response.reason_phrase, path,
+                               extra={"status_code": response.status_code})
+            response._has_been_logged = True  # django.utils.log.log_response skips it
+        return response
+
+    return wrapped
+
+
+@token_kept_out_of_logs
 def card(request, token):
     try:
         gift = gift_by_card_token(request=request, token=token)
     except NotFound:
         return render(request, "gifts/card_not_found.html", status=404)
-    if request.method == "GET":
+    if request.method != "POST":
         return _render(request, gift)
     if not request.user.is_authenticated:
         return redirect_to_login(request.path)

@@ -526,3 +526,37 @@ def test_a_winner_without_an_address_in_time_sees_the_gift_was_refunded(sender, 
     assert response.status_code == 200 and "This gift could not be sent" in html
     assert 'value="address"' not in html and 'value="thank"' not in html
     assert_no_price(html)
+
+
+# --- tokens never appear in logs -------------------------------------------------------------
+
+def _logged(caplog):
+    return "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("django"))
+
+
+def test_a_refused_card_link_is_logged_with_the_token_masked(client, db, caplog):
+    token = "Q" * 43
+
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert client.get(f"/g/{token}/").status_code == 404
+        assert client.put(f"/g/{token}/").status_code == 405
+
+    logged = _logged(caplog)
+    assert "Not Found: /g/<token>/" in logged and "Method Not Allowed" in logged
+    assert token not in logged
+
+
+def test_a_rate_limited_claim_is_logged_with_the_token_masked(sender, friend, variant, settings, caplog):
+    settings.RATELIMIT_CLAIMS = "1/m"
+    gift = paid_gift(sender=sender, variant=variant)
+    client = as_user(friend)
+    client.post(card_path(gift), {"action": "nonsense"})
+
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = client.post(card_path(gift), {"action": "decline"})
+
+    assert response.status_code == 429 and "Too many attempts" in page(response)
+    logged = _logged(caplog)
+    assert "/g/<token>/" in logged
+    assert card_path(gift).split("/")[2] not in logged
+    assert Gift.objects.get(id=gift.id).status == Gift.Status.OPEN
