@@ -105,9 +105,11 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
         raise OwnGift()
     if gift.is_lottery:
         return claim_enter(gift=gift, user=user)
-    require_open(gift)
+    # Your own claim first: a retried tap on a gift your claim just closed is "already claimed",
+    # not "fully claimed" (which would read as "you did not get it").
     if Claim.objects.filter(gift=gift, recipient=user).exists():
         raise AlreadyClaimed()
+    require_open(gift)
     variant = _variant_for_claim(gift, variant_id)
     single = gift.mode == Gift.Mode.SINGLE
     units = gift.quantity if single else 1
@@ -150,6 +152,8 @@ def claim_enter(*, gift: Gift, user) -> Claim:
     """A lottery entry: no address yet, no unit held until the draw."""
     if gift.sender_id == user.id:
         raise OwnGift()
+    if Claim.objects.filter(gift=gift, recipient=user).exists():
+        raise AlreadyClaimed()
     require_open(gift)
     if gift.drawn_at or (gift.draw_at and gift.draw_at <= timezone.now()):
         raise DrawClosed()

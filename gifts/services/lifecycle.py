@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
-from gifts.errors import AlreadyExtended
+from gifts.errors import AlreadyExtended, GiftExpired, GiftFullyClaimed, GiftNotOpen
 from gifts.models import Claim, Gift
 from gifts.services.claims import gift_refusal, require_open
 from gifts.services.refunding import give_back_units
@@ -37,13 +37,22 @@ def _lose_entries(gift):
         transition(claim, Claim.Status.LOST, reason="gift closed")
 
 
+def _not_open_for_sender(gift_id: int) -> GiftNotOpen:
+    """The sender's cancel and extend answer `gift_not_open` for any gift that is not open
+    (shared/API.md), with the specific reason (expired, all claimed, ...) as the detail."""
+    return GiftNotOpen(gift_refusal(gift_id).detail)
+
+
 def gift_cancel(*, gift: Gift) -> Gift:
     """The sender takes back the unclaimed units (refunded); claims made so far stand."""
-    require_open(gift)
+    try:
+        require_open(gift)
+    except (GiftExpired, GiftFullyClaimed, GiftNotOpen):
+        raise _not_open_for_sender(gift.id) from None
     with transaction.atomic():
         if not transition(gift, Gift.Status.CANCELLED, reason="cancelled by sender",
                           where=Q(expires_at__gt=Now()), extra={"closed_at": Now()}):
-            raise gift_refusal(gift.id)
+            raise _not_open_for_sender(gift.id)
         gift.refresh_from_db(fields=["claimed_units"])
         _lose_entries(gift)
         give_back_units(gift=gift, units=gift.quantity - gift.claimed_units, reason=Refund.Reason.CANCELLED,
@@ -54,13 +63,16 @@ def gift_cancel(*, gift: Gift) -> Gift:
 def gift_extend(*, gift: Gift, hours) -> Gift:
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 168:
         raise InvalidInput(_("Extend by 1 to 168 hours."), field="hours")
-    require_open(gift)
+    try:
+        require_open(gift)
+    except (GiftExpired, GiftFullyClaimed, GiftNotOpen):
+        raise _not_open_for_sender(gift.id) from None
     moved = Gift.objects.filter(id=gift.id, status=Gift.Status.OPEN, extended=False, expires_at__gt=Now()).update(
         expires_at=F("expires_at") + timedelta(hours=hours), extended=True
     )
     gift.refresh_from_db()
     if not moved:
-        raise AlreadyExtended() if gift.extended else gift_refusal(gift.id)
+        raise AlreadyExtended() if gift.extended else _not_open_for_sender(gift.id)
     return gift
 
 
@@ -70,7 +82,8 @@ def gifts_expire_due(*, limit: int = 200) -> dict:
     done = {"drawn": gifts_draw_due(limit=limit), "expired": 0, "winners_refunded": 0}
     for _round in range(limit):
         with transaction.atomic():
-            gift = _take(Gift.objects.filter(status=Gift.Status.OPEN, expires_at__lte=Now()).order_by("expires_at", "id"))
+            due = Gift.objects.filter(status=Gift.Status.OPEN, expires_at__lte=Now())
+            gift = _take(due.order_by("expires_at", "id"))
             if gift is None:
                 break
             if not transition(gift, Gift.Status.EXPIRED, reason="claim window closed",
@@ -105,7 +118,8 @@ def gifts_draw_due(*, limit: int = 200) -> int:
             )
             if gift is None:
                 break
-            if not Gift.objects.filter(id=gift.id, status=Gift.Status.OPEN, drawn_at__isnull=True).update(drawn_at=Now()):
+            undrawn = Gift.objects.filter(id=gift.id, status=Gift.Status.OPEN, drawn_at__isnull=True)
+            if not undrawn.update(drawn_at=Now()):
                 continue
             entries = list(Claim.objects.filter(gift=gift, status=Claim.Status.ENTERED).order_by("id"))
             winners = {c.id for c in rng.sample(entries, min(len(entries), gift.quantity))}

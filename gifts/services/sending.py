@@ -44,7 +44,8 @@ def gift_create(
     errors = {}
     if mode not in Gift.Mode.values:
         errors["mode"] = [_("Choose single or group.")]
-    if claim_rule not in Gift.ClaimRule.values or (mode == Gift.Mode.SINGLE and claim_rule != Gift.ClaimRule.FIRST_COME):
+    single_lottery = mode == Gift.Mode.SINGLE and claim_rule != Gift.ClaimRule.FIRST_COME
+    if claim_rule not in Gift.ClaimRule.values or single_lottery:
         errors["claim_rule"] = [_("A lottery needs a group gift.")]
     message = message or ""
     if not isinstance(message, str) or len(message) > 200:

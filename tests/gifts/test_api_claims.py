@@ -270,6 +270,29 @@ def test_claiming_twice_is_already_claimed(other_api, open_gift, friend_address)
     assert Gift.objects.get(id=gift_id).claimed_units == 1
 
 
+def test_retrying_an_accepted_single_gift_is_already_claimed_not_fully_claimed(other_api, open_gift, friend_address):
+    _, token = open_gift()
+    first = other_api.post(claim_url(token), {"address_id": friend_address.id}, format="json")
+
+    retry = other_api.post(claim_url(token), {"address_id": friend_address.id}, format="json")
+
+    assert first.status_code == 201
+    assert retry.status_code == 409 and retry.json()["code"] == "already_claimed"
+
+
+def test_entering_a_lottery_twice_is_already_claimed(other_api, open_gift):
+    from django.utils import timezone
+
+    gift_id, token = open_gift(mode="group", claim_rule="lottery", quantity=1,
+                               draw_at=(timezone.now() + timedelta(hours=1)).isoformat())
+    other_api.post(claim_url(token), {}, format="json")
+
+    again = other_api.post(claim_url(token), {}, format="json")
+
+    assert again.status_code == 409 and again.json()["code"] == "already_claimed"
+    assert Claim.objects.filter(gift_id=gift_id).count() == 1
+
+
 def test_a_gift_past_its_deadline_is_gift_expired_before_and_after_the_sweep(other_api, open_gift, friend_address):
     from gifts.services.lifecycle import gifts_expire_due
 

@@ -263,6 +263,19 @@ def test_cancelling_an_open_group_gift_refunds_its_unclaimed_units(user_api, oth
     assert variant.stock == 9
 
 
+def test_a_fully_claimed_gift_cannot_be_cancelled_or_extended(user_api, other_api, open_gift, friend_address):
+    gift_id, token = open_gift()
+    other_api.post(claim_url(token), {"address_id": friend_address.id}, format="json")
+
+    cancel = user_api.post(f"{GIFTS_URL}{gift_id}/cancel/")
+    extend = user_api.post(f"{GIFTS_URL}{gift_id}/extend/", {"hours": 5}, format="json")
+
+    assert cancel.status_code == extend.status_code == 409
+    assert cancel.json()["code"] == extend.json()["code"] == "gift_not_open"
+    assert Gift.objects.get(id=gift_id).status == Gift.Status.CLAIMED
+    assert not Refund.objects.exists()
+
+
 def test_another_user_cannot_cancel_your_gift(other_api, open_gift):
     gift_id, _ = open_gift()
 
@@ -317,7 +330,8 @@ def test_an_expired_or_closed_gift_cannot_be_extended(user_api, open_gift):
 
     response = user_api.post(f"{GIFTS_URL}{gift_id}/extend/", {"hours": 5}, format="json")
 
-    assert response.status_code == 409 and response.json()["code"] == "gift_expired"
+    assert response.status_code == 409 and response.json()["code"] == "gift_not_open"
+    assert response.json()["detail"] == "This gift has expired."
 
 
 def test_another_user_cannot_extend_your_gift_whatever_the_body(other_api, open_gift):
