@@ -1,0 +1,17 @@
+"""Mounted under /api/v1/ by giftshop/api_urls.py: the merchant's shipment queue and one shipment."""
+
+from django.urls import path
+
+from logistics import shipment_apis
+
+app_name = "shipments_api"
+
+urlpatterns = [
+    path(
+        "merchant/stores/<slug:slug>/shipments/",
+        shipment_apis.MerchantShipmentListApi.as_view(),
+        name="merchant-store-shipments",
+    ),
+    # Any id reaches the view: a malformed id is a 404 like anybody else's shipment.
+    path("shipments/<str:shipment_id>/", shipment_apis.ShipmentDetailApi.as_view(), name="shipment-detail"),
+]
