@@ -224,7 +224,7 @@ class ClaimCardApi(CardTokenApi):
     @extend_schema(
         operation_id="claims_card", summary="Open a gift card (public; changes nothing)",
         parameters=[TOKEN], responses={200: CardSerializer, 404: CARD_NOT_FOUND, 429: THROTTLED_CARD},
-        auth=[], tags=TAGS,
+        tags=TAGS,
     )
     def get(self, request, token):
         gift = gift_by_card_token(request=request, token=token)
