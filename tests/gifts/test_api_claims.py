@@ -370,7 +370,7 @@ def test_a_thank_you_note_is_1_to_200_characters(other_api, open_gift, friend_ad
 # --- lottery winners' address -------------------------------------------------------------------
 
 def test_a_winners_address_needs_an_account_and_a_good_token(api, other_api, friend_address):
-    anonymous = api.post(claim_url("x"), {"address_id": 1}, format="json")
+    anonymous = api.post(claim_url("x", "address"), {"address_id": 1}, format="json")
     unknown = other_api.post(claim_url("x", "address"), {"address_id": friend_address.id}, format="json")
 
     assert anonymous.status_code == 401
