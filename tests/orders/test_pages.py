@@ -6,12 +6,15 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gifts.services.sending import gift_create
+from giftshop.outbox import outbox_relay
 from logistics.models import Shipment
 from orders.models import Order, Payment
+from orders.services.sweeps import orders_cancel_unpaid
 from stores import services as store_services
 from stores.models import Variant
 from tests.factories import StoreFactory, UserFactory
@@ -254,6 +257,25 @@ def test_order_page_of_someone_else_is_404_and_anonymous_must_log_in(client, ali
     client.logout()
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_order_page_of_a_cancelled_order_paid_late_shows_the_refund(alice, user, small):
+    # given: the window closed, then the money came anyway and went back
+    post_buy(alice, small, make_address(user))
+    order = Order.objects.get(buyer=user)
+    Order.objects.filter(id=order.id).update(pay_by=Now())
+    orders_cancel_unpaid()
+    press(alice, order.payments.get())
+    deliver()
+    outbox_relay()
+    # when
+    response = alice.get(reverse("orders:detail", args=[order.id]))
+    # then
+    html = main_html(response)
+    assert 'http-equiv="refresh"' not in response.content.decode()
+    assert "Cancelled" in html and "not paid in time" in html
+    assert "Refunds" in html and "The payment arrived after the order was cancelled" in html
+    assert "Refunded so far: ¥128.00" in html
 
 
 def test_order_page_of_a_paid_gift_points_to_the_gift_pages_and_shows_no_parcel(alice, user, small):
