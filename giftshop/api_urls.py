@@ -10,6 +10,7 @@ v1 = [
     path("", include("logistics.api_urls")),
     path("", include("stores.api_urls")),
     path("", include("orders.api_urls")),
+    path("", include("logistics.shipment_api_urls")),
     path("", include("gifts.api_urls")),
 ]
 

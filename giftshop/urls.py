@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("me/", include("logistics.urls")),
     path("merchant/", include("stores.urls_console")),
+    path("merchant/", include("logistics.urls_console")),
     path("", include("orders.urls")),
     path("", shop.home, name="home"),
     path("", include("gifts.urls")),

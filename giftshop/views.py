@@ -1,10 +1,10 @@
 """Project-level views: error pages that speak JSON under /api/ and HTML elsewhere."""
 
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from giftshop.api import error_body, json_not_found, json_server_error
-from django.http import JsonResponse
 
 
 def _is_api(request):

@@ -73,7 +73,9 @@ class OrderLine(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gte=1, quantity__lte=100), name="orderline_quantity_range"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1, quantity__lte=100), name="orderline_quantity_range"
+            ),
             models.CheckConstraint(condition=models.Q(unit_price_minor__gte=0), name="orderline_price_not_negative"),
         ]
 
@@ -120,9 +122,7 @@ class Payment(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["provider", "provider_ref"], name="payment_provider_ref_idx")]
         constraints = [
-            _status_check(
-                "payment_status_valid", ["pending", "succeeded", "failed", "partially_refunded", "refunded"]
-            ),
+            _status_check("payment_status_valid", ["pending", "succeeded", "failed", "partially_refunded", "refunded"]),
             models.CheckConstraint(
                 condition=models.Q(refunded_minor__gte=0, refunded_minor__lte=models.F("amount_minor")),
                 name="payment_refunded_within_amount",
@@ -192,6 +192,7 @@ class WebhookEvent(models.Model):
 # --- The sandbox provider's own books ---------------------------------------------------------
 # The sandbox stands in for an outside payment service. These tables are its side of the wire:
 # our code reaches them only through orders.payments.sandbox, as it would reach Stripe's servers.
+
 
 class SandboxCharge(models.Model):
     class Status(models.TextChoices):

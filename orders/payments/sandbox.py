@@ -23,8 +23,8 @@ from django.db.models import F
 from django.db.models.functions import Now
 from django.urls import reverse
 
+from giftshop import signing
 from orders.models import SandboxCharge, SandboxRefund, SandboxWebhook
-from orders.payments import signing
 from orders.payments.base import (
     Checkout,
     InvalidSignature,
@@ -47,6 +47,7 @@ def _ref(prefix):
 
 # --- the sandbox's own side ------------------------------------------------------------------
 
+
 def sandbox_charge_create(*, idempotency_key, amount_minor, currency, description="", return_url=""):
     """Create a charge, or return the one made earlier with this idempotency key."""
     existing = SandboxCharge.objects.filter(idempotency_key=idempotency_key).first()
@@ -57,8 +58,12 @@ def sandbox_charge_create(*, idempotency_key, amount_minor, currency, descriptio
     try:
         with transaction.atomic():
             return SandboxCharge.objects.create(
-                ref=_ref("ch"), idempotency_key=idempotency_key, amount_minor=amount_minor, currency=currency,
-                description=description[:200], return_url=return_url[:500],
+                ref=_ref("ch"),
+                idempotency_key=idempotency_key,
+                amount_minor=amount_minor,
+                currency=currency,
+                description=description[:200],
+                return_url=return_url[:500],
             )
     except IntegrityError:
         return SandboxCharge.objects.get(idempotency_key=idempotency_key)
@@ -69,8 +74,9 @@ def _event(charge, event_type, status):
         "id": _ref("evt"),
         "type": event_type,
         "created": int(time.time()),
-        "data": {"object": {"id": charge.ref, "amount": charge.amount_minor, "currency": charge.currency,
-                            "status": status}},
+        "data": {
+            "object": {"id": charge.ref, "amount": charge.amount_minor, "currency": charge.currency, "status": status}
+        },
     }
 
 
@@ -82,7 +88,9 @@ def sandbox_charge_complete(*, ref, outcome, webhook_mode=None):
     if mode not in WEBHOOK_MODES:
         raise ValueError(f"webhook mode must be one of {WEBHOOK_MODES}")
     with transaction.atomic():
-        moved = SandboxCharge.objects.filter(ref=ref, status=SandboxCharge.Status.REQUIRES_ACTION).update(status=outcome)
+        moved = SandboxCharge.objects.filter(ref=ref, status=SandboxCharge.Status.REQUIRES_ACTION).update(
+            status=outcome
+        )
         charge = SandboxCharge.objects.get(ref=ref)
         if not moved:
             return charge  # already completed: a second click changes nothing
@@ -132,7 +140,10 @@ def _post_inprocess(path, body, headers):
     from django.test import Client
 
     response = Client(raise_request_exception=False).generic(
-        "POST", path, body, content_type=headers["Content-Type"],
+        "POST",
+        path,
+        body,
+        content_type=headers["Content-Type"],
         headers={k: v for k, v in headers.items() if k != "Content-Type"},
     )
     return response.status_code
@@ -168,7 +179,7 @@ def sandbox_deliver_webhooks(*, limit=50):
             SandboxWebhook.objects.filter(id=hook.id).update(delivered_at=Now())
             sent += 1
         else:
-            backoff = min(600, 5 * 2 ** hook.attempts)
+            backoff = min(600, 5 * 2**hook.attempts)
             SandboxWebhook.objects.filter(id=hook.id).update(deliver_after=Now() + timedelta(seconds=backoff))
             failed += 1
     return {"sent": sent, "failed": failed}
@@ -192,13 +203,17 @@ def sandbox_refund_create(*, charge_ref, idempotency_key, amount_minor):
 
 # --- our adapter -----------------------------------------------------------------------------
 
+
 class SandboxProvider(PaymentProvider):
     code = "sandbox"
 
     def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url):
         charge = sandbox_charge_create(
-            idempotency_key=idempotency_key, amount_minor=amount_minor, currency=currency,
-            description=description, return_url=return_url,
+            idempotency_key=idempotency_key,
+            amount_minor=amount_minor,
+            currency=currency,
+            description=description,
+            return_url=return_url,
         )
         url = settings.SITE_URL + reverse("orders:sandbox-checkout", kwargs={"ref": charge.ref})
         return Checkout(provider_ref=charge.ref, checkout_url=url)
@@ -208,12 +223,14 @@ class SandboxProvider(PaymentProvider):
         if charge is None:
             raise ProviderError("unknown charge")
         status = {"succeeded": "succeeded", "failed": "failed"}.get(charge.status, "pending")
-        return PaymentState(provider_ref=charge.ref, status=status, amount_minor=charge.amount_minor,
-                            currency=charge.currency)
+        return PaymentState(
+            provider_ref=charge.ref, status=status, amount_minor=charge.amount_minor, currency=charge.currency
+        )
 
     def refund(self, *, provider_ref, idempotency_key, amount_minor, currency):
-        refund = sandbox_refund_create(charge_ref=provider_ref, idempotency_key=idempotency_key,
-                                       amount_minor=amount_minor)
+        refund = sandbox_refund_create(
+            charge_ref=provider_ref, idempotency_key=idempotency_key, amount_minor=amount_minor
+        )
         return RefundResult(provider_ref=refund.ref, status="succeeded")
 
     def parse_webhook(self, *, headers, body):
@@ -222,10 +239,14 @@ class SandboxProvider(PaymentProvider):
             event = json.loads(body)
             obj = event["data"]["object"]
             return Notice(
-                event_id=str(event["id"]), event_type=str(event["type"]), provider_ref=str(obj["id"]),
+                event_id=str(event["id"]),
+                event_type=str(event["type"]),
+                provider_ref=str(obj["id"]),
                 status={"succeeded": "succeeded", "failed": "failed"}.get(obj.get("status"), "pending"),
-                amount_minor=int(obj["amount"]), currency=str(obj["currency"]),
-                occurred_at=int(event.get("created", 0)), raw=event,
+                amount_minor=int(obj["amount"]),
+                currency=str(obj["currency"]),
+                occurred_at=int(event.get("created", 0)),
+                raw=event,
             )
         except ValueError as exc:  # bad signature, stale timestamp, broken JSON
             raise InvalidSignature(str(exc)) from None

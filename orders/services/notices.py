@@ -34,10 +34,14 @@ def payment_apply_notice(*, provider: str, notice: Notice) -> str:
                 )
         except IntegrityError:
             return "duplicate"
-        payment = Payment.objects.select_related("order").filter(provider=provider, provider_ref=notice.provider_ref).first()
+        payment = (
+            Payment.objects.select_related("order").filter(provider=provider, provider_ref=notice.provider_ref).first()
+        )
         if payment is None:
             outcome = "unknown payment"
-            logger.warning("payments: %s notice %s for unknown payment %s", provider, notice.event_id, notice.provider_ref)
+            logger.warning(
+                "payments: %s notice %s for unknown payment %s", provider, notice.event_id, notice.provider_ref
+            )
         elif notice.status == "succeeded":
             outcome = _succeeded(payment, notice)
         elif notice.status == "failed":
@@ -53,12 +57,18 @@ def _succeeded(payment: Payment, notice: Notice) -> str:
     if notice.amount_minor != payment.amount_minor or notice.currency.upper() != payment.currency.upper():
         logger.error(
             "ALERT payments: payment %s notice %s says %s %s, expected %s %s; left pending for reconciliation",
-            payment.id, notice.event_id, notice.amount_minor, notice.currency, payment.amount_minor, payment.currency,
+            payment.id,
+            notice.event_id,
+            notice.amount_minor,
+            notice.currency,
+            payment.amount_minor,
+            payment.currency,
         )
         return "amount mismatch"
     if payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):
-        if not transition(payment, Payment.Status.SUCCEEDED, reason="provider notice",
-                          extra={"succeeded_at": timezone.now()}):
+        if not transition(
+            payment, Payment.Status.SUCCEEDED, reason="provider notice", extra={"succeeded_at": timezone.now()}
+        ):
             return "raced"
     elif payment.status != Payment.Status.SUCCEEDED:
         return "already settled"
@@ -73,8 +83,9 @@ def _succeeded(payment: Payment, notice: Notice) -> str:
         return "paid"
     if order.status in (Order.Status.CANCELLED, Order.Status.PAYMENT_FAILED):
         # The money came after we gave up on it (payment window over, stock released): give it back.
-        refund_request(payment=payment, amount_minor=payment.amount_minor, reason=Refund.Reason.LATE_PAYMENT,
-                       scope=order.id)
+        refund_request(
+            payment=payment, amount_minor=payment.amount_minor, reason=Refund.Reason.LATE_PAYMENT, scope=order.id
+        )
         return "late payment refunded"
     return "already paid"
 
@@ -85,8 +96,14 @@ def _ship_purchase(order: Order) -> None:
         store=order.store,
         recipient=order.buyer,
         ship_to=order.ship_to,
-        lines=[{"product_title": line.product_title, "variant_name": line.variant_name, "sku": line.variant.sku,
-                "quantity": line.quantity}],
+        lines=[
+            {
+                "product_title": line.product_title,
+                "variant_name": line.variant_name,
+                "sku": line.variant.sku,
+                "quantity": line.quantity,
+            }
+        ],
     )
     Order.objects.filter(id=order.id).update(shipment=shipment)
 

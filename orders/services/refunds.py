@@ -52,19 +52,27 @@ def refund_execute(*, refund_id: int) -> str:
     provider = get_provider(payment.provider)
     # Outside any transaction: a network call. The provider dedupes on our reference.
     result = provider.refund(
-        provider_ref=payment.provider_ref, idempotency_key=refund.refund_ref,
-        amount_minor=refund.amount_minor, currency=payment.currency,
+        provider_ref=payment.provider_ref,
+        idempotency_key=refund.refund_ref,
+        amount_minor=refund.amount_minor,
+        currency=payment.currency,
     )
     with transaction.atomic():
         moved = transition(
-            refund, Refund.Status.SUCCEEDED, reason="provider confirmed",
+            refund,
+            Refund.Status.SUCCEEDED,
+            reason="provider confirmed",
             extra={"provider_ref": result.provider_ref, "completed_at": timezone.now()},
         )
         if not moved:
             return "already"
         Payment.objects.filter(id=payment.id).update(refunded_minor=F("refunded_minor") + refund.amount_minor)
         payment.refresh_from_db()
-        target = Payment.Status.REFUNDED if payment.refunded_minor >= payment.amount_minor else Payment.Status.PARTIALLY_REFUNDED
+        target = (
+            Payment.Status.REFUNDED
+            if payment.refunded_minor >= payment.amount_minor
+            else Payment.Status.PARTIALLY_REFUNDED
+        )
         if payment.status != target:
             transition(payment, target, reason=refund.reason)
         if target == Payment.Status.REFUNDED:

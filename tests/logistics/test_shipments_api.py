@@ -15,7 +15,7 @@ from tests.conftest import api_client_for
 from tests.factories import StoreFactory, UserFactory, VariantFactory
 from tests.logistics.test_shipments_console import PRICE_MINOR, gift_shipments, purchase_shipment
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.logistics.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 SHIP_TO_KEYS = {"name", "phone", "country", "region", "city", "district", "street", "postal_code"}
 

@@ -18,7 +18,7 @@ from orders.services.checkout import order_create_purchase
 from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory
 from tests.gifts.helpers import paid_gift, pay
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.logistics.urls_for_tests")]
+pytestmark = pytest.mark.django_db
 
 PRICE_MINOR = 12345  # shows as 123.45: it must appear nowhere on these pages
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from logistics.services import address_create
 from orders.models import SandboxWebhook
-from orders.payments import signing
+from giftshop import signing
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_deliver_webhooks
 from stores import services as store_services
 from tests.factories import StoreFactory, UserFactory

@@ -1,6 +1,7 @@
-"""Stripe-style webhook signatures: header `t=<unix seconds>,v1=<hex HMAC-SHA256>[,v1=...]` over
-"<t>.<raw body>". Several v1 values may be present during secret rotation; any match is enough.
-Unlike Stripe's SDK we reject timestamps that are too far off in either direction."""
+"""Stripe-style webhook signatures (the payment sandbox and the carrier sandbox both use them):
+header `t=<unix seconds>,v1=<hex HMAC-SHA256>[,v1=...]` over "<t>.<raw body>". Several v1 values
+may be present during secret rotation; any match is enough. Unlike Stripe's SDK we reject
+timestamps that are too far off in either direction."""
 
 import hashlib
 import hmac
