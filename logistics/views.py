@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -53,6 +54,10 @@ def address_create(request):
             _add_errors(form, exc.fields)
         else:
             messages.success(request, _("Address saved."))
+            back = request.GET.get("next", "")
+            if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+                return redirect(back)  # e.g. back to the buy page that sent us here
             return redirect("logistics:addresses")
     return render(request, "logistics/address_form.html", {"form": form, "address": None})
 

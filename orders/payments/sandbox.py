@@ -13,8 +13,6 @@ import json
 import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +22,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 
 from giftshop import signing
+from giftshop.sandbox_transport import post_to_us
 from orders.models import SandboxCharge, SandboxRefund, SandboxWebhook
 from orders.payments.base import (
     Checkout,
@@ -127,35 +126,11 @@ def _kick_delivery():
         logger.warning("sandbox: could not nudge webhook delivery; the periodic job will send it")
 
 
-def _post_http(path, body, headers):
-    request = urllib.request.Request(settings.SITE_URL + path, data=body, method="POST", headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own SITE_URL
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
-def _post_inprocess(path, body, headers):
-    from django.test import Client
-
-    response = Client(raise_request_exception=False).generic(
-        "POST",
-        path,
-        body,
-        content_type=headers["Content-Type"],
-        headers={k: v for k, v in headers.items() if k != "Content-Type"},
-    )
-    return response.status_code
-
-
-TRANSPORTS = {"http": _post_http, "inprocess": _post_inprocess}
 
 
 def sandbox_deliver_webhooks(*, limit=50):
     """Send every due, undropped notification, signed at the moment of sending. Returns counts."""
     path = reverse("payment-webhook", kwargs={"provider": SandboxProvider.code})
-    post = TRANSPORTS[settings.SANDBOX_WEBHOOK_TRANSPORT]
     sent = failed = 0
     due = SandboxWebhook.objects.filter(delivered_at__isnull=True, dropped=False, deliver_after__lte=Now())
     for hook_id in list(due.order_by("deliver_after", "id").values_list("id", flat=True)[:limit]):
@@ -171,7 +146,7 @@ def sandbox_deliver_webhooks(*, limit=50):
             SIGNATURE_HEADER: signing.sign(settings.SANDBOX_PAYMENT_SECRET, body),
         }
         try:
-            status = post(path, body, headers)
+            status = post_to_us(path, body, headers)
         except Exception as exc:  # noqa: BLE001 - a network failure is retried
             logger.warning("sandbox: webhook %s failed: %s", hook.event_id, exc)
             status = 0

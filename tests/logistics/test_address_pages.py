@@ -33,6 +33,7 @@ def signed_in(client, user):
 
 # --- denied --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "name, kwargs",
     [
@@ -82,6 +83,7 @@ def test_an_address_id_too_big_for_the_database_is_a_404(signed_in):
 
 # --- hub -----------------------------------------------------------------------------------
 
+
 def test_the_account_hub_links_profile_addresses_and_console(signed_in):
     response = signed_in.get(reverse("logistics:home"))
 
@@ -91,6 +93,7 @@ def test_the_account_hub_links_profile_addresses_and_console(signed_in):
 
 
 # --- list ----------------------------------------------------------------------------------
+
 
 def test_an_empty_address_book_says_what_to_do(signed_in):
     response = signed_in.get(reverse("logistics:addresses"))
@@ -149,6 +152,7 @@ def test_the_list_makes_as_many_queries_for_20_addresses_as_for_1(client, db):
 
 
 # --- create, edit --------------------------------------------------------------------------
+
 
 def test_add_page_renders_with_cn_as_the_default_country(signed_in):
     response = signed_in.get(reverse("logistics:address_create"))
@@ -249,6 +253,7 @@ def test_the_default_address_form_has_no_default_checkbox(signed_in, user):
 
 # --- delete, make default ------------------------------------------------------------------
 
+
 def test_delete_asks_first_then_deletes_and_promotes_the_oldest(signed_in, user):
     default = _address(user, recipient_name="Default")
     oldest = _address(user, recipient_name="Oldest")
@@ -277,3 +282,22 @@ def test_make_default_switches_the_default(signed_in, user):
     assert list(Address.objects.filter(user=user, is_default=True)) == [second]
     first.refresh_from_db()
     assert not first.is_default
+
+
+def test_adding_an_address_from_the_buy_page_goes_back_there(signed_in, user):
+    back = "/orders/new/?variant=7"
+
+    response = signed_in.post(
+        reverse("logistics:address_create") + "?next=" + back.replace("?", "%3F").replace("=", "%3D"), FORM
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == back
+    assert Address.objects.filter(user=user).count() == 1
+
+
+def test_a_next_pointing_to_another_site_is_ignored(signed_in, user):
+    response = signed_in.post(reverse("logistics:address_create") + "?next=https://evil.example/", FORM)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("logistics:addresses")
