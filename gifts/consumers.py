@@ -2,7 +2,9 @@
 
 from gifts.services.cards import gift_render_card
 from gifts.services.sending import TOPIC_RENDER_CARD, gift_mark_unpaid, gift_open
+from gifts.services.following import claim_follow_shipment
 from giftshop.outbox import consumer
+from logistics.tracking import TOPIC_UPDATED
 from orders.services.notices import TOPIC_GIFT_PAID, TOPIC_GIFT_UNPAID
 
 
@@ -19,3 +21,8 @@ def close_unpaid_gift(payload, *, key):
 @consumer(TOPIC_RENDER_CARD)
 def render_card(payload, *, key):
     gift_render_card(gift_id=payload["gift_id"])
+
+
+@consumer(TOPIC_UPDATED)
+def follow_shipment(payload, *, key):
+    claim_follow_shipment(shipment_id=payload["shipment_id"])

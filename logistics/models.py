@@ -154,3 +154,15 @@ class TrackingEvent(models.Model):
 
     def __str__(self):
         return f"{self.shipment} {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class SandboxParcel(models.Model):
+    """The sandbox carrier's own books (it stands in for a courier's tracking system): when a parcel
+    was registered, and how many of its checkpoints the carrier has pushed to us so far."""
+
+    tracking_number = models.CharField(max_length=64, unique=True)
+    registered_at = models.DateTimeField()
+    pushed = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return self.tracking_number

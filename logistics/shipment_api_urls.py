@@ -1,8 +1,10 @@
-"""Mounted under /api/v1/ by giftshop/api_urls.py: the merchant's shipment queue and one shipment."""
+"""Mounted under /api/v1/ by giftshop/api_urls.py: the merchant's shipment queue, one shipment, and
+the carriers' push endpoint."""
 
 from django.urls import path
 
 from logistics import shipment_apis
+from logistics.webhooks import carrier_webhook
 
 app_name = "shipments_api"
 
@@ -14,4 +16,5 @@ urlpatterns = [
     ),
     # Any id reaches the view: a malformed id is a 404 like anybody else's shipment.
     path("shipments/<str:shipment_id>/", shipment_apis.ShipmentDetailApi.as_view(), name="shipment-detail"),
+    path("logistics/webhooks/<str:carrier>/", carrier_webhook, name="carrier-webhook"),
 ]

@@ -143,6 +143,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-gifts": {"task": "gifts.tasks.expire_gifts", "schedule": 15.0},
     "draw-lotteries": {"task": "gifts.tasks.draw_lotteries", "schedule": 15.0},
     "gift-reminders": {"task": "gifts.tasks.send_reminders", "schedule": 300.0},
+    "sandbox-carrier-pushes": {"task": "logistics.tasks.sandbox_carrier_push", "schedule": 5.0},
+    "sync-quiet-shipments": {"task": "logistics.tasks.sync_shipments", "schedule": 60.0},
 }
 # After a commit that wrote outbox rows, nudge the relay at once (best effort: the beat is the net).
 OUTBOX_KICK_ON_COMMIT = env.bool("OUTBOX_KICK_ON_COMMIT", default=True)
@@ -273,6 +275,19 @@ SANDBOX_PAYMENT_WEBHOOK_DELAY_SECONDS = env.int("SANDBOX_PAYMENT_WEBHOOK_DELAY_S
 # http: POST to SITE_URL like the real service; inprocess: through Django's test client (tests).
 SANDBOX_WEBHOOK_TRANSPORT = env("SANDBOX_WEBHOOK_TRANSPORT", default="http")
 SANDBOX_KICK_ON_COMMIT = env.bool("SANDBOX_KICK_ON_COMMIT", default=True)
+
+# Carriers and tracking (logistics/carriers/). DISPATCH_CARRIERS are offered to merchants.
+CARRIERS = {
+    "sandbox": "logistics.carriers.sandbox.SandboxCarrier",
+    "aftership": "logistics.carriers.aftership.AfterShipCarrier",
+    "kuaidi100": "logistics.carriers.kuaidi100.Kuaidi100Carrier",
+}
+DISPATCH_CARRIERS = env.list("DISPATCH_CARRIERS", default=["sandbox"])
+SANDBOX_CARRIER_STEP_SECONDS = env.float("SANDBOX_CARRIER_STEP_SECONDS", default=60.0)
+SANDBOX_CARRIER_SECRET = env("SANDBOX_CARRIER_SECRET", default="whsec_sandbox_carrier_development_only")
+AFTERSHIP_WEBHOOK_SECRET = env("AFTERSHIP_WEBHOOK_SECRET", default="")
+KUAIDI100_SALT = env("KUAIDI100_SALT", default="")
+SHIPMENT_SYNC_QUIET_SECONDS = env.int("SHIPMENT_SYNC_QUIET_SECONDS", default=300)
 
 # Gifts.
 GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default=SECRET_KEY)

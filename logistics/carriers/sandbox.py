@@ -1,0 +1,151 @@
+"""The sandbox carrier: a courier's tracking system that runs in this process.
+
+The tracking number's prefix picks a scripted timeline (shared/API.md "Sandboxes"): DLV… (and any
+other prefix) delivered; FAIL… a failed attempt, then delivered; RTN… returned; EXC… exception;
+STALE… goes quiet, then expires. Checkpoint i is due `step × i` after registration
+(SANDBOX_CARRIER_STEP_SECONDS), on an injectable clock. The carrier pushes due checkpoints to our
+webhook, signed (giftshop.signing); our periodic sync pulls parcels that went quiet.
+"""
+
+import json
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from giftshop import signing
+from giftshop.sandbox_transport import post_to_us
+from logistics.carriers.base import Carrier, CarrierUnavailable, Checkpoint, InvalidSignature, TrackingUpdate
+from logistics.carriers.statuses import SANDBOX_CODES, normalise
+from logistics.models import SandboxParcel
+
+SIGNATURE_HEADER = "X-Sandbox-Signature"
+
+# (step, raw code, location, description)
+TIMELINES = {
+    "DLV": [
+        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
+        (1, "IN_TRANSIT", "Shanghai hub", "Departed the sorting centre"),
+        (2, "OUT_FOR_DELIVERY", "Local depot", "Out for delivery"),
+        (3, "DELIVERED", "Front door", "Delivered, signed by the recipient"),
+    ],
+    "FAIL": [
+        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
+        (1, "IN_TRANSIT", "Shanghai hub", "Departed the sorting centre"),
+        (2, "OUT_FOR_DELIVERY", "Local depot", "Out for delivery"),
+        (3, "ATTEMPT_FAILED", "Front door", "Nobody home; we will try again"),
+        (4, "OUT_FOR_DELIVERY", "Local depot", "Out for delivery, second attempt"),
+        (5, "DELIVERED", "Front door", "Delivered"),
+    ],
+    "RTN": [
+        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
+        (1, "IN_TRANSIT", "Shanghai hub", "Departed the sorting centre"),
+        (2, "OUT_FOR_DELIVERY", "Local depot", "Out for delivery"),
+        (3, "ATTEMPT_FAILED", "Front door", "Address could not be found"),
+        (4, "RETURNING", "Local depot", "Returning to the sender"),
+        (5, "RETURNED", "Shanghai", "Returned to the sender"),
+    ],
+    "EXC": [
+        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
+        (1, "IN_TRANSIT", "Shanghai hub", "Departed the sorting centre"),
+        (2, "EXCEPTION", "Shanghai hub", "Parcel damaged in transit; the courier is investigating"),
+    ],
+    "STALE": [
+        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
+        (8, "EXPIRED", "", "No news from the courier for a long time"),
+    ],
+}
+
+
+def timeline_for(tracking_number: str):
+    upper = tracking_number.upper()
+    for prefix in ("STALE", "FAIL", "RTN", "EXC", "DLV"):
+        if upper.startswith(prefix):
+            return TIMELINES[prefix]
+    return TIMELINES["DLV"]
+
+
+def _step():
+    return timedelta(seconds=settings.SANDBOX_CARRIER_STEP_SECONDS)
+
+
+def _checkpoints(parcel: SandboxParcel, now: datetime) -> list[dict]:
+    """The wire form of every checkpoint due by `now`."""
+    due = []
+    for index, (step, code, location, description) in enumerate(timeline_for(parcel.tracking_number)):
+        at = parcel.registered_at + _step() * step
+        if at > now:
+            break
+        due.append({"index": index, "code": code, "time": at.isoformat(), "location": location,
+                    "description": description})
+    return due
+
+
+def _to_update(tracking_number: str, wire: list[dict]) -> TrackingUpdate:
+    return TrackingUpdate(
+        carrier=SandboxCarrier.code,
+        tracking_number=tracking_number,
+        checkpoints=[
+            Checkpoint(
+                key=f"sbx:{c['index']}", occurred_at=datetime.fromisoformat(c["time"]),
+                status=normalise(SANDBOX_CODES, c["code"], carrier="sandbox"), raw_status=c["code"],
+                location=c.get("location", ""), description=c.get("description", ""),
+            )
+            for c in wire
+        ],
+    )
+
+
+class SandboxCarrier(Carrier):
+    code = "sandbox"
+    name = "Sandbox Express"
+
+    def __init__(self, clock=None):
+        self.clock = clock or timezone.now
+
+    def register(self, *, tracking_number):
+        try:
+            with transaction.atomic():
+                SandboxParcel.objects.get_or_create(tracking_number=tracking_number,
+                                                    defaults={"registered_at": self.clock()})
+        except IntegrityError:
+            pass  # registered by a concurrent call: same parcel
+
+    def fetch(self, *, tracking_number):
+        parcel = SandboxParcel.objects.filter(tracking_number=tracking_number).first()
+        if parcel is None:
+            raise CarrierUnavailable(f"unknown parcel {tracking_number}")
+        return _to_update(parcel.tracking_number, _checkpoints(parcel, self.clock()))
+
+    def parse_webhook(self, *, headers, body):
+        try:
+            signing.verify(settings.SANDBOX_CARRIER_SECRET, headers.get(SIGNATURE_HEADER), body)
+            data = json.loads(body)
+            return [_to_update(str(data["tracking_number"]), list(data["checkpoints"]))]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InvalidSignature(str(exc)) from None
+
+    # --- the carrier's own side: pushing news to our webhook ---------------------------------
+
+    def push_due(self) -> int:
+        """Send every parcel's newly due checkpoints to our webhook; returns how many pushes went."""
+        now, sent = self.clock(), 0
+        path = reverse("shipments_api:carrier-webhook", kwargs={"carrier": self.code})
+        for parcel in SandboxParcel.objects.order_by("id"):
+            due = _checkpoints(parcel, now)
+            if len(due) <= parcel.pushed:
+                continue
+            body = json.dumps({"tracking_number": parcel.tracking_number, "checkpoints": due[parcel.pushed:]},
+                              separators=(",", ":")).encode()
+            headers = {"Content-Type": "application/json",
+                       SIGNATURE_HEADER: signing.sign(settings.SANDBOX_CARRIER_SECRET, body)}
+            try:
+                status = post_to_us(path, body, headers)
+            except Exception:  # noqa: BLE001 - a failed push is retried next round; sync is the net
+                status = 0
+            if 200 <= status < 300:
+                SandboxParcel.objects.filter(id=parcel.id, pushed=parcel.pushed).update(pushed=len(due))
+                sent += 1
+        return sent

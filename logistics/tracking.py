@@ -1,0 +1,144 @@
+"""Dispatch and tracking: a parcel leaves the merchant's hands and its timeline fills in by itself.
+
+Checkpoints are stored once (unique key per shipment) and the shipment's status is always the
+status of its latest checkpoint by the checkpoint's own time, never by arrival: an older
+checkpoint that arrives late is stored but never overwrites newer news. News travels leftwards as
+an outbox event ("logistics.shipment_updated"), which gifts consumes for the claim's milestones.
+"""
+
+import logging
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giftshop.errors import InvalidInput
+from giftshop.outbox import outbox_put
+from giftshop.transitions import transition
+from logistics.carriers import get_carrier
+from logistics.carriers.base import CarrierUnavailable, TrackingUpdate
+from logistics.errors import ShipmentNotPending
+from logistics.models import Shipment, TrackingEvent
+
+logger = logging.getLogger(__name__)
+
+TOPIC_REGISTER = "logistics.register_tracking"
+TOPIC_APPLY = "logistics.apply_tracking"
+TOPIC_UPDATED = "logistics.shipment_updated"
+TRACKING_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{4,40}")
+
+# Canonical progression, to order checkpoints that share a timestamp.
+RANK = {s: i for i, s in enumerate([
+    "pending", "info_received", "in_transit", "exception", "delivery_failed", "out_for_delivery",
+    "available_for_pickup", "returning", "delivered", "returned", "expired", "cancelled",
+])}
+
+
+def shipment_dispatch(*, shipment: Shipment, carrier: str, tracking_number: str) -> Shipment:
+    """The merchant hands the parcel to a carrier: pending → info_received, once."""
+    carrier = (carrier or "").strip()
+    tracking_number = (tracking_number or "").strip() if isinstance(tracking_number, str) else ""
+    errors = {}
+    if carrier not in settings.DISPATCH_CARRIERS:
+        errors["carrier"] = [_("Choose one of the carriers offered.")]
+    if not TRACKING_NUMBER_RE.fullmatch(tracking_number):
+        errors["tracking_number"] = [_("Enter the tracking number: 4 to 40 letters, digits or dashes.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    if shipment.status != Shipment.Status.PENDING:
+        raise ShipmentNotPending()
+    with transaction.atomic():
+        moved = transition(
+            shipment, Shipment.Status.INFO_RECEIVED, reason="dispatched",
+            extra={"carrier": carrier, "tracking_number": tracking_number, "shipped_at": Now(),
+                   "last_event_at": Now()},
+        )
+        if not moved:  # refunded or dispatched by someone else a moment ago
+            raise ShipmentNotPending()
+        outbox_put(topic=TOPIC_REGISTER, key=f"register:{shipment.id}", payload={"shipment_id": shipment.id})
+        _announce(shipment, f"dispatch:{shipment.id}")
+    return shipment
+
+
+def _announce(shipment: Shipment, key: str) -> None:
+    outbox_put(topic=TOPIC_UPDATED, key=f"shipment-updated:{key}",
+               payload={"shipment_id": shipment.id, "status": shipment.status})
+
+
+def tracking_register(*, shipment_id: int) -> None:
+    """Subscribe the parcel at its carrier (outbox consumer), then pull what it already knows."""
+    shipment = Shipment.objects.get(id=shipment_id)
+    carrier = get_carrier(shipment.carrier)
+    carrier.register(tracking_number=shipment.tracking_number)
+    tracking_apply(update=carrier.fetch(tracking_number=shipment.tracking_number))
+
+
+def _shipment_for(update: TrackingUpdate) -> Shipment | None:
+    rows = Shipment.objects.filter(tracking_number=update.tracking_number).exclude(status=Shipment.Status.CANCELLED)
+    return rows.filter(carrier=update.carrier).first() or rows.order_by("-id").first()
+
+
+def tracking_apply(*, update: TrackingUpdate) -> Shipment | None:
+    """Store new checkpoints once and move the status to the latest one's (by event time)."""
+    found = _shipment_for(update)
+    if found is None:
+        logger.warning("tracking: %s update for an unknown parcel", update.carrier)
+        return None
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(id=found.id)
+        added = 0
+        for c in update.checkpoints:
+            _, created = TrackingEvent.objects.get_or_create(
+                shipment=shipment, key=c.key[:128],
+                defaults={"occurred_at": c.occurred_at, "status": c.status, "raw_status": c.raw_status[:64],
+                          "location": c.location[:120], "description": c.description[:300]},
+            )
+            added += created
+        if not added:
+            return shipment
+        events = list(shipment.events.all())
+        latest = max(events, key=lambda e: (e.occurred_at, RANK.get(e.status, 0)))
+        extra = {"carrier_status": latest.raw_status, "last_event_at": timezone.now()}
+        if latest.status == Shipment.Status.DELIVERED:
+            extra["delivered_at"] = latest.occurred_at
+        if latest.status == shipment.status or shipment.status in Shipment.FINAL:
+            Shipment.objects.filter(id=shipment.id).update(**extra)
+            return shipment
+        if not Shipment.TRANSITIONS.allowed(shipment.status, latest.status):
+            logger.warning("tracking: shipment %s cannot go %s → %s; kept", shipment.id, shipment.status, latest.status)
+            Shipment.objects.filter(id=shipment.id).update(**extra)
+            return shipment
+        transition(shipment, latest.status, reason=f"carrier: {latest.raw_status}", extra=extra)
+        _announce(shipment, f"{shipment.id}:{latest.key}")
+    return shipment
+
+
+def shipments_sync_quiet(*, quiet_seconds: int | None = None, limit: int = 500, clock=None) -> dict:
+    """Pull parcels that have gone quiet (no news for `quiet_seconds`) from their carrier."""
+    quiet = timedelta(seconds=settings.SHIPMENT_SYNC_QUIET_SECONDS if quiet_seconds is None else quiet_seconds)
+    active = (
+        Shipment.objects.exclude(status__in=[*Shipment.FINAL, Shipment.Status.PENDING])
+        .exclude(tracking_number="")
+        .filter(Q(last_event_at__isnull=True) | Q(last_event_at__lte=Now() - quiet))
+        .order_by("last_event_at", "id")
+    )
+    done = {"pulled": 0, "moved": 0, "unavailable": 0}
+    for shipment in list(active[:limit]):
+        kwargs = {"clock": clock} if clock and shipment.carrier == "sandbox" else {}
+        try:
+            update = get_carrier(shipment.carrier, **kwargs).fetch(tracking_number=shipment.tracking_number)
+        except CarrierUnavailable as exc:
+            logger.info("tracking: cannot pull %s: %s", shipment.reference, exc)
+            done["unavailable"] += 1
+            continue
+        before = shipment.status
+        after = tracking_apply(update=update)
+        done["pulled"] += 1
+        if after is not None and after.status != before:
+            done["moved"] += 1
+    return done
