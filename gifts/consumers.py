@@ -1,8 +1,8 @@
 """Outbox consumers: news from orders (paid, unpaid) and the card rendering."""
 
 from gifts.services.cards import gift_render_card
-from gifts.services.sending import TOPIC_RENDER_CARD, gift_mark_unpaid, gift_open
 from gifts.services.following import claim_follow_shipment
+from gifts.services.sending import TOPIC_RENDER_CARD, gift_mark_unpaid, gift_open
 from giftshop.outbox import consumer
 from logistics.tracking import TOPIC_UPDATED
 from orders.services.notices import TOPIC_GIFT_PAID, TOPIC_GIFT_UNPAID
