@@ -1,6 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,3 +23,24 @@ class User(AbstractUser):
     @property
     def public_name(self):
         return self.display_name or self.first_name or self.username
+
+
+class Notice(models.Model):
+    """An in-app notice on "Orders & Cards": what happened (kind + params), rendered in the reader's
+    language when shown, with a link to where to look."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=300, blank=True, default="")
+    # Business key: the same event never notifies twice.
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(db_default=Now())
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="notice_user_recent_idx")]
+
+    def __str__(self):
+        return f"{self.kind} for {self.user_id}"
