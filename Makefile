@@ -56,6 +56,7 @@ run: venv
 	exec $(BIN)/honcho start -f Procfile
 
 test: venv
+	@mkdir -p var
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	@args=(tests); \
