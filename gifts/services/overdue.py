@@ -70,20 +70,31 @@ def claim_refund_not_shipped(*, gift: Gift, claim_id) -> Refund:
         if not overdue.exists():
             shipment.refresh_from_db(fields=["status"])
             raise NotOverdue() if shipment.status == Shipment.Status.PENDING else ShipmentNotPending()
-        # Lock order: variant (stock), then shipment, then payment.
-        stock_release(variant_id=claim.variant_id, quantity=claim.quantity)
-        if not shipment_cancel(shipment=shipment, reason="not shipped by the promised time"):
-            raise ShipmentNotPending()
-        if not transition(claim, Claim.Status.REFUNDED, reason="not shipped in time"):
-            raise ShipmentNotPending()
-        line = gift.order.lines.get()
-        payment = gift.order.payments.filter(
-            status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED]
-        ).first()
-        if payment is None:
-            raise Conflict(_("There is no payment left to refund."))
-        refund = refund_request(
-            payment=payment, amount_minor=line.unit_price_minor * claim.quantity,
-            reason=Refund.Reason.NOT_SHIPPED, scope=claim.id,
+        refund = claim_refund_before_dispatch(
+            gift=gift, claim=claim, reason=Refund.Reason.NOT_SHIPPED, why="not shipped by the promised time"
         )
     return refund
+
+
+def claim_refund_before_dispatch(*, gift: Gift, claim: Claim, reason: str, why: str) -> Refund:
+    """The steps every refund of a claim whose parcel has not left takes, inside the caller's
+    transaction (shared by the sender's not-shipped refund and the merchant's console refund):
+    the shipment pending → cancelled (dispatch needs `pending` too, so exactly one of them wins),
+    the claim → refunded, its units back to stock, and the sender's payment refunded at the unit
+    price paid, once per `reason` (scope: the claim). Raises ShipmentNotPending when the parcel
+    left first; the caller's transaction then rolls everything back."""
+    # Lock order: variant (stock), then shipment, then payment.
+    stock_release(variant_id=claim.variant_id, quantity=claim.quantity)
+    if not shipment_cancel(shipment=claim.shipment, reason=why):
+        raise ShipmentNotPending()
+    if not transition(claim, Claim.Status.REFUNDED, reason=why):
+        raise ShipmentNotPending()
+    line = gift.order.lines.get()
+    payment = gift.order.payments.filter(
+        status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED]
+    ).first()
+    if payment is None:
+        raise Conflict(_("There is no payment left to refund."))
+    return refund_request(
+        payment=payment, amount_minor=line.unit_price_minor * claim.quantity, reason=reason, scope=claim.id
+    )
