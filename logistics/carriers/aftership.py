@@ -50,7 +50,8 @@ def _checkpoint(item: dict) -> Checkpoint:
 def parse_push(*, secret: str, headers, body: bytes) -> list[TrackingUpdate]:
     """Verify and parse one push (a pure function of its inputs)."""
     given = headers.get(SIGNATURE_HEADER) or ""
-    if not secret or not given or not hmac.compare_digest(sign(secret, body), given):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    if not secret or not given or not hmac.compare_digest(sign(secret, body).encode(), given.encode()):
         raise InvalidSignature("signature does not match")
     try:
         event = json.loads(body)
@@ -62,7 +63,8 @@ def parse_push(*, secret: str, headers, body: bytes) -> list[TrackingUpdate]:
             occurred_at = datetime.fromtimestamp(int(when), UTC) if isinstance(when, int) else _time(when)
             checkpoints = [_checkpoint({"checkpoint_time": occurred_at.isoformat(), "tag": msg["tag"],
                                         "subtag": msg.get("subtag", ""), "message": msg.get("subtag_message", "")})]
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as exc:
+        # Well signed but not a tracking push we can read (wrong shapes, impossible times): refused.
         raise InvalidSignature(f"malformed push: {exc}") from None
     return [TrackingUpdate(carrier=AfterShipCarrier.code, tracking_number=number, checkpoints=checkpoints)]
 

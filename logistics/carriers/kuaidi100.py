@@ -35,7 +35,8 @@ def _time(value) -> datetime:
 def parse_push(*, salt: str, body: bytes) -> list[TrackingUpdate]:
     form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
     param, given = (form.get("param") or [""])[0], (form.get("sign") or [""])[0]
-    if not salt or not param or not hmac.compare_digest(sign(salt, param), given.upper()):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
+    if not salt or not param or not hmac.compare_digest(sign(salt, param).encode(), given.upper().encode()):
         raise InvalidSignature("sign does not match")
     try:
         data = json.loads(param)
@@ -47,7 +48,10 @@ def parse_push(*, salt: str, body: bytes) -> list[TrackingUpdate]:
             raw = item.get("statusCode") or (last.get("state") if position == 0 else "0")
             occurred_at = _time(item.get("ftime") or item["time"])
             context = str(item.get("context", ""))[:300]
-            key = hashlib.sha256(f"{occurred_at.isoformat()}|{raw}|{context}".encode()).hexdigest()[:40]
+            # The key leaves out `raw`: without a statusCode the newest item takes the push's `state`,
+            # and the same item comes again under a newer one in the next push (the whole history is
+            # sent every time), with another raw status. It is still the same checkpoint.
+            key = hashlib.sha256(f"{occurred_at.isoformat()}|{context}".encode()).hexdigest()[:40]
             checkpoints.append(Checkpoint(
                 key=f"kd:{key}", occurred_at=occurred_at,
                 status=normalise(KUAIDI100_STATES, raw, carrier="kuaidi100"), raw_status=str(raw),
@@ -56,9 +60,11 @@ def parse_push(*, salt: str, body: bytes) -> list[TrackingUpdate]:
         if data.get("status") == "abort":
             newest = max((c.occurred_at for c in checkpoints), default=None)
             when = newest or datetime.now(CHINA)
-            checkpoints.append(Checkpoint(key=f"kd:abort:{when.isoformat()}", occurred_at=when, status="expired",
+            # One key: an abort sent again (or with no data, timed when we hear it) is stored once.
+            checkpoints.append(Checkpoint(key="kd:abort", occurred_at=when, status="expired",
                                           raw_status="abort", description=str(data.get("message", ""))[:300]))
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
+        # Well signed but not a push we can read (wrong shapes, impossible times): refused.
         raise InvalidSignature(f"malformed push: {exc}") from None
     return [TrackingUpdate(carrier=Kuaidi100Carrier.code, tracking_number=number, checkpoints=checkpoints)]
 
