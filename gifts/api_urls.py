@@ -7,6 +7,7 @@ and revoked tokens all get the same 404 from gift_by_card_token and count as fai
 from django.urls import path, re_path
 
 from gifts.apis import claims, sender
+from gifts.apis.stats import StoreStatsApi
 
 app_name = "gifts_api"
 
@@ -21,4 +22,5 @@ urlpatterns = [
     re_path(r"^claims/(?P<token>[^/]*)/address/$", claims.ClaimAddressApi.as_view(), name="claim-address"),
     re_path(r"^claims/(?P<token>[^/]*)/decline/$", claims.ClaimDeclineApi.as_view(), name="claim-decline"),
     re_path(r"^claims/(?P<token>[^/]*)/thanks/$", claims.ClaimThanksApi.as_view(), name="claim-thanks"),
+    path("merchant/stores/<slug:slug>/stats/", StoreStatsApi.as_view(), name="store-stats"),
 ]
