@@ -143,6 +143,7 @@ CELERY_BEAT_SCHEDULE = {
     "expire-gifts": {"task": "gifts.tasks.expire_gifts", "schedule": 15.0},
     "draw-lotteries": {"task": "gifts.tasks.draw_lotteries", "schedule": 15.0},
     "gift-reminders": {"task": "gifts.tasks.send_reminders", "schedule": 300.0},
+    "enforce-ship-by": {"task": "gifts.tasks.enforce_ship_by", "schedule": 60.0},
     "sandbox-carrier-pushes": {"task": "logistics.tasks.sandbox_carrier_push", "schedule": 5.0},
     "sync-quiet-shipments": {"task": "logistics.tasks.sync_shipments", "schedule": 60.0},
 }
@@ -293,6 +294,8 @@ SHIPMENT_SYNC_QUIET_SECONDS = env.int("SHIPMENT_SYNC_QUIET_SECONDS", default=300
 GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default=SECRET_KEY)
 GIFT_PRICE_CAP_MINOR = env.int("GIFT_PRICE_CAP_MINOR", default=5_000_000)  # ¥50,000 per gift
 GIFT_REMINDER_HOURS_BEFORE = env.int("GIFT_REMINDER_HOURS_BEFORE", default=2)
+# The ship-by promise: a parcel still not dispatched this many hours after its ship_by is refunded.
+SHIP_BY_GRACE_HOURS = env.int("SHIP_BY_GRACE_HOURS", default=72)
 CARD_FONT_PATHS = [
     BASE_DIR / "gifts" / "fonts" / "NotoSansSC-giftshop.otf",  # GB2312 subset of Noto Sans CJK SC (OFL)
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),

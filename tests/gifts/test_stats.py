@@ -150,7 +150,9 @@ def test_the_numbers_of_a_range_are_counted_on_the_store_days(store, busy_store)
     assert stats["median_seconds_to_claim"] == (2 * 3600 + 10 * 3600) // 2  # of 1 h, 2 h, 10 h, 10 h 1 min
     # Paid: 2 + 3 + 1 + 1 gift units and one tea purchase at 50.00, less the refunds of the declined
     # and the expired gift; the dollar purchase is its own line.
-    assert stats["revenue"] == [{"currency": "CNY", "amount_minor": 6 * PRICE}, {"currency": "USD", "amount_minor": 1999}]
+    assert stats["revenue"] == [
+        {"currency": "CNY", "amount_minor": 6 * PRICE}, {"currency": "USD", "amount_minor": 1999},
+    ]
     assert stats["shipments_overdue"] == 1
 
 
