@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/", include("logistics.urls")),
     path("merchant/", include("stores.urls_console")),
     path("merchant/", include("logistics.urls_console")),
+    path("merchant/", include("gifts.urls_merchant")),
     path("merchant/", include("gifts.urls_stats")),
     path("", include("orders.urls")),
     path("", shop.home, name="home"),

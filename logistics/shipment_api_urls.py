@@ -1,5 +1,5 @@
-"""Mounted under /api/v1/ by giftshop/api_urls.py: the merchant's shipment queue, one shipment, and
-the carriers' push endpoint."""
+"""Mounted under /api/v1/ by giftshop/api_urls.py: the merchant's shipment queue and dispatch, one
+shipment, and the carriers' push endpoint."""
 
 from django.urls import path
 
@@ -13,6 +13,11 @@ urlpatterns = [
         "merchant/stores/<slug:slug>/shipments/",
         shipment_apis.MerchantShipmentListApi.as_view(),
         name="merchant-store-shipments",
+    ),
+    path(
+        "merchant/shipments/<str:shipment_id>/dispatch/",
+        shipment_apis.MerchantShipmentDispatchApi.as_view(),
+        name="merchant-shipment-dispatch",
     ),
     # Any id reaches the view: a malformed id is a 404 like anybody else's shipment.
     path("shipments/<str:shipment_id>/", shipment_apis.ShipmentDetailApi.as_view(), name="shipment-detail"),

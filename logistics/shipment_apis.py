@@ -1,7 +1,7 @@
-"""Shipments in the API: the merchant's queue (GET /merchant/stores/<slug>/shipments/) and one
-shipment for the people allowed to follow it (GET /shipments/<id>/: its recipient and its store's
-members). Access is checked before input; what is not yours is a 404. No prices, ever: a shipment
-carries none."""
+"""Shipments in the API: the merchant's queue (GET /merchant/stores/<slug>/shipments/), one shipment
+for the people allowed to follow it (GET /shipments/<id>/: its recipient and its store's members),
+and the merchant's dispatch (POST /merchant/shipments/<id>/dispatch/). Access is checked before
+input; what is not yours is a 404. No prices, ever: a shipment carries none."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -12,10 +12,13 @@ from rest_framework.views import APIView
 from giftshop.api import Pagination
 from logistics import shipment_selectors as selectors
 from logistics.models import Shipment
+from logistics.tracking import shipment_dispatch
+from stores.apis.inputs import StrictInputSerializer
 from stores.apis.schema import with_errors
 from stores.selectors import access_store_by_slug
 
 TAGS = ["shipments"]
+STATUS_GROUPS = ["overdue", "dispatched", "all"]  # besides the statuses themselves
 
 
 class ShipToSerializer(serializers.Serializer):
@@ -67,8 +70,9 @@ class MerchantShipmentListApi(APIView):
 
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(
-            choices=[*Shipment.Status.values, "all"], required=False,
-            help_text="pending = waiting to be dispatched; all (or none) = every status",
+            choices=[*Shipment.Status.values, *STATUS_GROUPS], required=False,
+            help_text="pending = waiting to be dispatched; overdue = still pending after ship_by; "
+                      "dispatched = handed to a carrier (neither pending nor cancelled); all (or none) = every status",
         )
         kind = serializers.ChoiceField(choices=list(selectors.QUEUE_KINDS), required=False)
 
@@ -97,7 +101,7 @@ class MerchantShipmentListApi(APIView):
         operation_id="merchant_store_shipments_list",
         summary="The store's shipments (status=pending: the queue to ship)",
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=[*Shipment.Status.values, "all"]),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=[*Shipment.Status.values, *STATUS_GROUPS]),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=list(selectors.QUEUE_KINDS)),
         ],
         responses=with_errors({200: OutputSerializer(many=True)}, 400, 401, 404),
@@ -142,4 +146,33 @@ class ShipmentDetailApi(APIView):
     )
     def get(self, request, shipment_id):
         shipment = selectors.access_shipment_for_viewer(user=request.user, shipment_id=shipment_id)
+        return Response(self.OutputSerializer(shipment).data)
+
+
+class MerchantShipmentDispatchApi(APIView):
+    """The store hands a parcel to a carrier: pending → info_received, once; its tracking then fills
+    in by itself. Members of the shipment's store only (404 for anyone else)."""
+
+    class InputSerializer(StrictInputSerializer):
+        carrier = serializers.CharField(max_length=32, help_text="A carrier code offered for dispatch, e.g. sandbox.")
+        tracking_number = serializers.CharField(max_length=64, help_text="4 to 40 letters, digits or dashes.")
+
+        class Meta:
+            ref_name = "MerchantShipmentDispatch"
+
+    OutputSerializer = ShipmentDetailApi.OutputSerializer
+
+    @extend_schema(
+        operation_id="merchant_shipments_dispatch",
+        summary="Dispatch a parcel of your store with a carrier and tracking number",
+        request=InputSerializer,
+        responses=with_errors({200: OutputSerializer}, 400, 401, 404, 409),
+        tags=TAGS,
+    )
+    def post(self, request, shipment_id):
+        shipment = selectors.access_shipment_for_member(user=request.user, shipment_id=shipment_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        shipment_dispatch(shipment=shipment, **data.validated_data)
+        shipment = selectors.access_shipment_for_member(user=request.user, shipment_id=shipment.id)
         return Response(self.OutputSerializer(shipment).data)

@@ -18,8 +18,11 @@ from stores.models import Store, StoreMember
 # Ids are positive 64-bit integers; anything else is simply not a shipment of yours.
 _ID_RE = re.compile(r"[0-9]{1,18}")
 
-QUEUE_STATUSES = ("pending", "all")  # the page's filter: "to ship" (waiting to be dispatched) or everything
+# The queue's status filter: "pending" (to ship, the default), "overdue" (still pending after its
+# ship_by), "dispatched" (handed to a carrier: any status but pending and cancelled) and "all".
+QUEUE_STATUSES = ("pending", "overdue", "dispatched", "all")
 QUEUE_KINDS = ("gift", "purchase")
+MAX_SELECTED = 100  # shipments printed (or exported) at once
 
 
 def _overdue():
@@ -27,34 +30,61 @@ def _overdue():
     return ExpressionWrapper(Q(status=Shipment.Status.PENDING, ship_by__lt=Now()), output_field=BooleanField())
 
 
+def _status_q(status: str | None) -> Q:
+    pending = Q(status=Shipment.Status.PENDING)
+    if status == "overdue":
+        return pending & Q(ship_by__lt=Now())
+    if status == "dispatched":
+        return ~Q(status__in=[Shipment.Status.PENDING, Shipment.Status.CANCELLED])
+    if status and status != "all":
+        return Q(status=status)
+    return Q()
+
+
+def _kind_q(kind: str | None) -> Q:
+    if kind == "gift":
+        return Q(is_gift=True)
+    if kind == "purchase":
+        return Q(is_gift=False)
+    return Q()
+
+
 def shipment_list_for_store(*, store: Store, status: str | None = None, kind: str | None = None) -> QuerySet[Shipment]:
     """The store's shipments, the most urgent first (the earliest promise), each with `is_overdue`.
 
-    `status`: a Shipment status (e.g. "pending": waiting to be dispatched), or None / "all" for
-    every status. `kind`: "gift", "purchase" or None for both.
+    `status`: a Shipment status (e.g. "pending": waiting to be dispatched), one of the queue's
+    groups ("overdue", "dispatched"), or None / "all" for every status. `kind`: "gift", "purchase"
+    or None for both.
     """
-    shipments = Shipment.objects.filter(store=store)
-    if status and status != "all":
-        shipments = shipments.filter(status=status)
-    if kind == "gift":
-        shipments = shipments.filter(is_gift=True)
-    elif kind == "purchase":
-        shipments = shipments.filter(is_gift=False)
+    shipments = Shipment.objects.filter(_status_q(status), _kind_q(kind), store=store)
     return shipments.annotate(is_overdue=_overdue()).order_by("ship_by", "id")
 
 
 def shipment_counts_for_store(*, store: Store) -> dict:
-    """How many shipments wait in each corner of the queue, in one query."""
-    pending = Q(status=Shipment.Status.PENDING)
-    return Shipment.objects.filter(store=store).aggregate(
-        all=Count("id"),
-        pending=Count("id", filter=pending),
-        overdue=Count("id", filter=pending & Q(ship_by__lt=Now())),
-        gift=Count("id", filter=Q(is_gift=True)),
-        purchase=Count("id", filter=Q(is_gift=False)),
-        pending_gift=Count("id", filter=pending & Q(is_gift=True)),
-        pending_purchase=Count("id", filter=pending & Q(is_gift=False)),
-    )
+    """How many shipments wait in each corner of the queue, in one query: `counts[status]` for each
+    of QUEUE_STATUSES and `counts[f"{status}_{kind}"]` for each of QUEUE_KINDS within it."""
+    aggregates = {}
+    for status in QUEUE_STATUSES:
+        aggregates[status] = Count("id", filter=_status_q(status))
+        for kind in QUEUE_KINDS:
+            aggregates[f"{status}_{kind}"] = Count("id", filter=_status_q(status) & _kind_q(kind))
+    return Shipment.objects.filter(store=store).aggregate(**aggregates)
+
+
+def shipments_selected_for_store(*, store: Store, ids) -> list[Shipment]:
+    """The store's shipments with these ids (the queue's selection), in the queue's order, else
+    NotFound: an id that is not one of the store's shipments is never told apart from a missing one.
+    `ids` are strings as they came in the query string, each a number or several joined by commas."""
+    wanted = []
+    for value in ids:
+        wanted += [part.strip() for part in str(value).split(",") if part.strip()]
+    if not wanted or len(wanted) > MAX_SELECTED or not all(_ID_RE.fullmatch(part) for part in wanted):
+        raise NotFound()
+    unique = {int(part) for part in wanted}
+    shipments = list(shipment_list_for_store(store=store).filter(id__in=unique))
+    if len(shipments) != len(unique):
+        raise NotFound()
+    return shipments
 
 
 def access_shipment_for_member(*, user, shipment_id) -> Shipment:

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from logistics.models import TrackingEvent
+from logistics.models import Shipment, TrackingEvent
 from logistics.shipments import shipment_cancel
+from logistics.tracking import shipment_dispatch
 from tests.conftest import api_client_for
 from tests.factories import StoreFactory, UserFactory, VariantFactory
 from tests.logistics.test_shipments_console import PRICE_MINOR, gift_shipments, purchase_shipment
@@ -126,6 +128,19 @@ def test_the_list_filters_by_status(store, variant, merchant):
     assert [r["id"] for r in pending["results"]] == [first.id]
     assert [r["id"] for r in cancelled["results"]] == [second.id]
     assert everything["count"] == 2
+
+
+def test_the_list_filters_overdue_and_dispatched_parcels(store, variant, merchant):
+    late, on_time, sent = gift_shipments(variant, count=3)
+    Shipment.objects.filter(id=late.id).update(ship_by=Now() - timedelta(minutes=1))
+    shipment_dispatch(shipment=sent, carrier="sandbox", tracking_number="DLV60001")
+    client = api_client_for(merchant)
+
+    overdue = client.get(list_url(store, "?status=overdue")).json()
+    dispatched = client.get(list_url(store, "?status=dispatched")).json()
+
+    assert [(r["id"], r["overdue"]) for r in overdue["results"]] == [(late.id, True)]
+    assert [(r["id"], r["status"]) for r in dispatched["results"]] == [(sent.id, "info_received")]
 
 
 def test_an_unknown_status_is_a_400_on_the_field(store, merchant):

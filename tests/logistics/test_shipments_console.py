@@ -14,6 +14,7 @@ from django.urls import reverse
 from gifts.services.claims import claim_accept
 from logistics.models import Shipment
 from logistics.shipments import shipment_cancel
+from logistics.tracking import shipment_dispatch
 from orders.services.checkout import order_create_purchase
 from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory
 from tests.gifts.helpers import paid_gift, pay
@@ -137,7 +138,10 @@ def test_the_queue_lists_what_is_to_ship_gifts_and_purchases_without_prices(stor
     assert "Li Lei 0" in body and "Han Meimei" in body
     assert "Jasmine tea — Tin of 100 g × 1" in body and "Jasmine tea — Tin of 100 g × 2" in body
     assert response.context["counts"] == {
-        "all": 2, "pending": 2, "overdue": 0, "gift": 1, "purchase": 1, "pending_gift": 1, "pending_purchase": 1,
+        "pending": 2, "pending_gift": 1, "pending_purchase": 1,
+        "overdue": 0, "overdue_gift": 0, "overdue_purchase": 0,
+        "dispatched": 0, "dispatched_gift": 0, "dispatched_purchase": 0,
+        "all": 2, "all_gift": 1, "all_purchase": 1,
     }
     assert "123.45" not in body and "¥" not in body
     assert 'class="badge overdue"' not in body  # nothing is late yet
@@ -262,3 +266,137 @@ def test_a_purchase_shipment_has_no_gift_card(store, variant, merchant):
     body = response.content.decode()
     assert response.status_code == 200 and "Han Meimei" in body
     assert "Gift card to print" not in body and "123.45" not in body
+
+
+# --- filters: overdue, dispatched -----------------------------------------------------------
+
+def test_the_overdue_and_dispatched_filters_with_their_counts(store, variant, merchant):
+    late, on_time, sent = gift_shipments(variant, count=3)
+    purchase_parcel = purchase_shipment(variant)
+    Shipment.objects.filter(id__in=[late.id, purchase_parcel.id]).update(ship_by=Now() - timedelta(minutes=5))
+    shipment_dispatch(shipment=sent, carrier="sandbox", tracking_number="DLV55501")
+    client = login(merchant)
+
+    overdue = client.get(queue_url(store, status="overdue"))
+    overdue_gifts = client.get(queue_url(store, status="overdue", kind="gift"))
+    dispatched = client.get(queue_url(store, status="dispatched"))
+
+    assert [s.id for s in overdue.context["page"].object_list] == [late.id, purchase_parcel.id]
+    assert [s.id for s in overdue_gifts.context["page"].object_list] == [late.id]
+    assert [s.id for s in dispatched.context["page"].object_list] == [sent.id]
+    counts = overdue.context["counts"]
+    assert (counts["pending"], counts["overdue"], counts["dispatched"], counts["all"]) == (3, 2, 1, 4)
+    assert (counts["overdue_gift"], counts["overdue_purchase"]) == (1, 1)
+    body = overdue.content.decode()
+    assert "To ship (3)" in body and "Overdue (2)" in body and "Dispatched (1)" in body and "All (4)" in body
+    assert "Gifts (1)" in body and "Purchases (1)" in body and "Both (2)" in body
+    assert "DLV55501" in dispatched.content.decode()
+
+
+def test_each_row_has_a_checkbox_and_the_page_offers_slips_the_sheet_and_the_upload(store, variant, merchant):
+    first, second = gift_shipments(variant, count=2)
+
+    body = login(merchant).get(queue_url(store)).content.decode()
+
+    for shipment in (first, second):
+        assert f'name="ids" value="{shipment.id}"' in body
+    assert reverse("shipping:slips", kwargs={"slug": store.slug}) in body
+    assert reverse("shipping:dispatch_sheet", kwargs={"slug": store.slug}) in body
+    assert reverse("shipping:bulk_dispatch", kwargs={"slug": store.slug}) in body
+    assert 'enctype="multipart/form-data"' in body and 'type="file"' in body
+
+
+# --- packing slips --------------------------------------------------------------------------
+
+def slip_url(shipment):
+    return reverse("shipping:slip", kwargs={"shipment_id": shipment.id})
+
+
+def slips_url(store, ids):
+    return reverse("shipping:slips", kwargs={"slug": store.slug}) + "?ids=" + ",".join(str(i) for i in ids)
+
+
+def test_the_gift_slip_has_the_store_the_address_the_lines_and_the_card_but_no_price(store, variant, merchant):
+    [shipment] = gift_shipments(variant, sender=UserFactory(display_name="Wang Fang"), message="Happy birthday, Li!")
+
+    response = login(merchant).get(slip_url(shipment))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    for text in ("Tea House", shipment.reference, "Li Lei 0", "0 Tianyaoqiao Road", "Jasmine tea", "Tin of 100 g",
+                 "JAS-100", "From: Wang Fang", "Happy birthday, Li!", 'class="slip-card"', "css/print.css"):
+        assert text in body, text
+    assert "123.45" not in body and "¥" not in body and str(PRICE_MINOR) not in body
+    assert " style=" not in body  # the CSP allows no inline styles
+
+
+def test_a_purchase_slip_has_no_gift_card(store, variant, merchant):
+    shipment = purchase_shipment(variant)
+
+    body = login(merchant).get(slip_url(shipment)).content.decode()
+
+    assert "Han Meimei" in body and 'class="slip-card"' not in body and "123.45" not in body
+
+
+def test_the_print_stylesheet_has_a_print_section():
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("css/print.css"), encoding="utf-8").read()
+
+    assert "@media print" in css and ".slip" in css
+
+
+def test_slips_of_the_ticked_parcels_in_one_page(store, variant, merchant):
+    first, second, third = gift_shipments(variant, count=3)
+
+    response = login(merchant).get(slips_url(store, [first.id, third.id]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert [s.id for s in response.context["shipments"]] == [first.id, third.id]
+    assert body.count('<article class="slip">') == 2 and second.reference not in body
+
+
+def test_slips_also_take_repeated_ids_as_the_queue_form_sends_them(store, variant, merchant):
+    first, second = gift_shipments(variant, count=2)
+
+    url = reverse("shipping:slips", kwargs={"slug": store.slug}) + f"?ids={first.id}&ids={second.id}"
+    response = login(merchant).get(url)
+
+    assert response.status_code == 200 and len(response.context["shipments"]) == 2
+
+
+def test_slips_with_nothing_ticked_go_back_to_the_queue_with_a_message(store, merchant):
+    response = login(merchant).get(reverse("shipping:slips", kwargs={"slug": store.slug}), follow=True)
+
+    assert response.redirect_chain[-1][0] == queue_url(store)
+    assert "Tick the parcels" in response.content.decode()
+
+
+def test_slips_refuse_another_stores_parcel_and_malformed_ids(store, variant, merchant):
+    [mine] = gift_shipments(variant)
+    other_store = StoreFactory()
+    [theirs] = gift_shipments(VariantFactory(product__store=other_store, stock=5))
+    client = login(merchant)
+
+    assert client.get(slips_url(store, [mine.id, theirs.id])).status_code == 404
+    assert client.get(slips_url(other_store, [theirs.id])).status_code == 404
+    for bad in ("abc", "1e3", "9" * 30, ",".join(["1"] * 101)):
+        assert client.get(reverse("shipping:slips", kwargs={"slug": store.slug}) + "?ids=" + bad).status_code == 404
+
+
+def test_slips_take_the_same_number_of_queries_for_1_and_20_parcels(merchant):
+    def count_queries(n):
+        store = StoreFactory(owner=merchant)
+        shipments = gift_shipments(VariantFactory(product__store=store, stock=30), count=n)
+        client = login(merchant)
+        url = slips_url(store, [s.id for s in shipments])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert len(response.context["shipments"]) == n
+        return len(queries)
+
+    one, twenty = count_queries(1), count_queries(20)
+
+    assert one == twenty, f"the slips page makes {twenty} queries for 20 parcels and {one} for 1: a query per row?"

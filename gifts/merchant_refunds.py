@@ -1,0 +1,164 @@
+"""The merchant refunds a parcel from the console, before it leaves: /merchant/shipments/<id>/refund/.
+
+It lives in gifts because it needs gifts and orders (a shipment knows neither: the claim and the
+order link to it). For a gift claim's parcel it takes the same steps as the sender's not-shipped
+refund (gifts.services.overdue.claim_refund_before_dispatch: shipment cancelled, claim refunded,
+stock back, the sender refunded at the unit price paid), with reason `merchant`, scope the claim.
+For a purchase's parcel: shipment cancelled, stock back, the order's payment refunded in full
+(reason `merchant`, scope the order); the order becomes `refunded` when the refund lands
+(orders.services.refunds.refund_execute).
+
+Refund and dispatch both need the shipment `pending` (a conditional update), so exactly one of
+them wins; the refund's reference is deterministic, so a second request refunds nothing more.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from gifts.models import Claim
+from gifts.services.overdue import claim_refund_before_dispatch
+from giftshop.errors import Conflict, DomainError, NotFound
+from logistics.errors import ShipmentNotPending
+from logistics.models import Shipment
+from logistics.shipment_selectors import access_shipment_for_member
+from logistics.shipments import shipment_cancel
+from orders.models import Order, Payment, Refund
+from orders.services.refunds import refund_ref, refund_request
+from stores.models import StoreMember
+from stores.stock import stock_release
+
+REFUNDABLE_PAYMENTS = [Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED]
+
+
+class AlreadyRefunded(Conflict):
+    code = "already_refunded"
+    default_detail = gettext_lazy("This parcel has already been refunded.")
+
+
+@dataclass(frozen=True)
+class RefundPreview:
+    """What a merchant refund of a parcel would give back, for the confirm step."""
+
+    kind: str  # "gift" or "purchase"
+    amount_minor: int
+    currency: str
+    payer_name: str  # the gift's sender or the buyer
+
+
+def _claim_of(shipment: Shipment) -> Claim | None:
+    return Claim.objects.select_related("gift__order", "gift__sender").filter(shipment=shipment).first()
+
+
+def _order_of(shipment: Shipment) -> Order | None:
+    return Order.objects.select_related("buyer").filter(shipment=shipment, kind=Order.Kind.PURCHASE).first()
+
+
+def _already_refunded(order: Order, scope) -> bool:
+    refs = [
+        refund_ref(payment_id=payment_id, reason=Refund.Reason.MERCHANT, scope=scope)
+        for payment_id in order.payments.values_list("id", flat=True)
+    ]
+    return Refund.objects.filter(refund_ref__in=refs).exists()
+
+
+def shipment_refund_preview(*, shipment: Shipment) -> RefundPreview:
+    """The amount a merchant refund would give back, and to whom; NotFound for a parcel that
+    belongs to no gift claim or paid purchase."""
+    claim = _claim_of(shipment)
+    if claim is not None:
+        line = claim.gift.order.lines.get()
+        return RefundPreview(
+            kind="gift", amount_minor=line.unit_price_minor * claim.quantity, currency=line.currency,
+            payer_name=claim.gift.sender.public_name,
+        )
+    order = _order_of(shipment)
+    payment = order.payments.filter(status__in=REFUNDABLE_PAYMENTS).first() if order is not None else None
+    if payment is None:
+        raise NotFound()
+    return RefundPreview(
+        kind="purchase", amount_minor=payment.amount_minor, currency=payment.currency,
+        payer_name=order.buyer.public_name,
+    )
+
+
+def shipment_refund_by_merchant(*, shipment: Shipment, actor) -> Refund:
+    """Refund a parcel of the actor's store that has not left yet (see the module's docstring).
+
+    404 unless the actor is a member of the shipment's store; 409 `already_refunded` when it was
+    refunded this way before (nothing moves twice), `shipment_not_pending` once it has left or was
+    cancelled otherwise.
+    """
+    if not StoreMember.objects.filter(store_id=shipment.store_id, user_id=actor.pk).exists():
+        raise NotFound()
+    why = f"refunded by the store (member {actor.pk})"
+    claim = _claim_of(shipment)
+    if claim is not None:
+        if _already_refunded(claim.gift.order, claim.id):
+            raise AlreadyRefunded()
+        if shipment.status != Shipment.Status.PENDING:
+            raise ShipmentNotPending()
+        claim.shipment = shipment  # the same object: it sees the cancel
+        with transaction.atomic():
+            return claim_refund_before_dispatch(gift=claim.gift, claim=claim, reason=Refund.Reason.MERCHANT, why=why)
+    order = _order_of(shipment)
+    if order is None:
+        raise NotFound()
+    if _already_refunded(order, order.id):
+        raise AlreadyRefunded()
+    if shipment.status != Shipment.Status.PENDING:
+        raise ShipmentNotPending()
+    with transaction.atomic():
+        # Lock order: variant (stock), then shipment, then payment.
+        for line in order.lines.all():
+            stock_release(variant_id=line.variant_id, quantity=line.quantity)
+        if not shipment_cancel(shipment=shipment, reason=why):
+            raise ShipmentNotPending()
+        payment = order.payments.filter(status__in=REFUNDABLE_PAYMENTS).first()
+        if payment is None:
+            raise Conflict(_("There is no payment left to refund."))
+        return refund_request(
+            payment=payment, amount_minor=payment.amount_minor, reason=Refund.Reason.MERCHANT, scope=order.id
+        )
+
+
+# --- the console page ------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def refund(request, shipment_id):
+    """GET: the confirm step (what will be refunded, to whom). POST with confirm=yes: refund."""
+    try:
+        shipment = access_shipment_for_member(user=request.user, shipment_id=shipment_id)
+        preview = shipment_refund_preview(shipment=shipment)
+    except NotFound:
+        raise Http404 from None
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            shipment_refund_by_merchant(shipment=shipment, actor=request.user)
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            messages.warning(request, exc.detail)
+        else:
+            messages.success(
+                request,
+                _("Parcel %(reference)s is cancelled and refunded: the money goes back to %(name)s's payment and "
+                  "the stock is back on sale.") % {"reference": shipment.reference, "name": preview.payer_name},
+            )
+        return redirect("shipping:detail", shipment_id=shipment.id)
+    if shipment.status != Shipment.Status.PENDING:
+        messages.warning(request, str(ShipmentNotPending.default_detail))
+        return redirect("shipping:detail", shipment_id=shipment.id)
+    return render(
+        request,
+        "shipping/refund_confirm.html",
+        {"store": shipment.store, "shipment": shipment, "preview": preview},
+    )
