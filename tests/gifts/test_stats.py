@@ -259,7 +259,8 @@ def test_the_api_is_for_the_store_members_only(store, api, other_api):
 # --- the page -----------------------------------------------------------------------------------
 
 def test_the_page_shows_cards_and_a_bar_per_number(store, merchant, busy_store):
-    response = member_client(merchant).get(page_url(store, start="2024-05-01", end="2024-05-03"))
+    client = member_client(merchant)
+    response = client.get(page_url(store, start="2024-05-01", end="2024-05-03"))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -269,7 +270,9 @@ def test_the_page_shows_cards_and_a_bar_per_number(store, merchant, busy_store):
     assert "6 h 0 min" in html  # median time to claim
     assert "¥300.00" in html and "$19.99" in html
     queue = reverse("shipping:queue", kwargs={"slug": store.slug})
-    assert f'href="{queue}?overdue=1"' in html
+    assert f'href="{queue}?status=overdue"' in html  # the queue filtered on overdue parcels
+    late = Shipment.objects.get(store=store, status=Shipment.Status.PENDING, ship_by__lt=Now())
+    assert late.reference in client.get(f"{queue}?status=overdue").content.decode()
     assert 'value="2024-05-01"' in html and 'value="2024-05-03"' in html
     assert "css/stats.css" in html
     assert " style=" not in html  # CSP: sizes are SVG attributes, colours are classes
