@@ -215,7 +215,7 @@ def dispatch_sheet(request, slug):
 @require_http_methods(["GET", "POST"])
 def bulk_upload(request, slug):
     store = _store(request, slug)
-    form = DispatchFileForm(request.POST or None, request.FILES or None)
+    form = DispatchFileForm(request.POST, request.FILES) if request.method == "POST" else DispatchFileForm()
     outcomes = None
     if request.method == "POST" and form.is_valid():
         try:
