@@ -71,7 +71,7 @@ def _already_refunded(order: Order, scope) -> bool:
 
 def shipment_refund_preview(*, shipment: Shipment) -> RefundPreview:
     """The amount a merchant refund would give back, and to whom; NotFound for a parcel that
-    belongs to no gift claim or paid purchase."""
+    belongs to no gift claim or purchase."""
     claim = _claim_of(shipment)
     if claim is not None:
         line = claim.gift.order.lines.get()
@@ -80,12 +80,11 @@ def shipment_refund_preview(*, shipment: Shipment) -> RefundPreview:
             payer_name=claim.gift.sender.public_name,
         )
     order = _order_of(shipment)
-    payment = order.payments.filter(status__in=REFUNDABLE_PAYMENTS).first() if order is not None else None
-    if payment is None:
+    if order is None:
         raise NotFound()
+    # A paid purchase's payment is its total (checked when it was paid).
     return RefundPreview(
-        kind="purchase", amount_minor=payment.amount_minor, currency=payment.currency,
-        payer_name=order.buyer.public_name,
+        kind="purchase", amount_minor=order.total_minor, currency=order.currency, payer_name=order.buyer.public_name,
     )
 
 

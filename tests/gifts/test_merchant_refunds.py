@@ -217,10 +217,15 @@ def test_a_purchase_is_refunded_once(variant, merchant):
     client = login(merchant)
     confirm(client, shipment)
 
-    again = confirm(client, shipment)
+    before_it_lands = confirm(client, shipment)
+    drain_outbox()
+    after_it_landed = confirm(client, shipment)
 
-    assert "already been refunded" in again.content.decode()
+    for again in (before_it_lands, after_it_landed):
+        assert again.redirect_chain == [(detail_url(shipment), 302)]
+        assert "already been refunded" in again.content.decode()
     assert Refund.objects.count() == 1 and stock_of(variant) == 10
+    assert Order.objects.get(shipment=shipment).status == Order.Status.REFUNDED
 
 
 # --- who may refund -------------------------------------------------------------------------
