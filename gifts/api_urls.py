@@ -6,7 +6,7 @@ and revoked tokens all get the same 404 from gift_by_card_token and count as fai
 
 from django.urls import path, re_path
 
-from gifts.apis import claims, sender
+from gifts.apis import claims, sender, wallet
 from gifts.apis.stats import StoreStatsApi
 
 app_name = "gifts_api"
@@ -18,6 +18,7 @@ urlpatterns = [
     path("gifts/<int:gift_id>/extend/", sender.GiftExtendApi.as_view(), name="gift-extend"),
     path("gifts/<int:gift_id>/refund-request/", sender.GiftRefundRequestApi.as_view(), name="gift-refund-request"),
     path("gifts/<int:gift_id>/revoke-link/", sender.GiftRevokeLinkApi.as_view(), name="gift-revoke-link"),
+    path("me/wallet/", wallet.WalletApi.as_view(), name="wallet"),
     re_path(r"^claims/(?P<token>[^/]*)/$", claims.ClaimCardApi.as_view(), name="claim-card"),
     re_path(r"^claims/(?P<token>[^/]*)/address/$", claims.ClaimAddressApi.as_view(), name="claim-address"),
     re_path(r"^claims/(?P<token>[^/]*)/decline/$", claims.ClaimDeclineApi.as_view(), name="claim-decline"),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_urls)),
     path("accounts/", include("accounts.urls")),
+    path("me/", include("gifts.urls_wallet")),
     path("me/", include("logistics.urls")),
     path("merchant/", include("stores.urls_console")),
     path("merchant/", include("logistics.urls_console")),

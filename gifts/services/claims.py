@@ -26,6 +26,7 @@ from gifts.errors import (
     VariantNotAllowed,
 )
 from gifts.models import Claim, Gift
+from gifts.notifications import notify_gift_claimed, notify_gift_declined, notify_gift_thanked
 from gifts.services.refunding import give_back_units
 from giftshop.errors import InvalidInput, NotFound
 from giftshop.transitions import transition
@@ -145,6 +146,7 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
         if gift.claimed_units >= gift.quantity:
             transition(gift, Gift.Status.CLAIMED, reason="all units claimed",
                        where={"claimed_units": F("quantity")}, extra={"closed_at": Now()})
+        notify_gift_claimed(claim=claim)
     return claim
 
 
@@ -196,6 +198,8 @@ def claim_set_address(*, gift: Gift, user, address_id=None, address=None, varian
         )
         if not moved:
             raise GiftExpired()
+        claim.gift = gift
+        notify_gift_claimed(claim=claim)
     return claim
 
 
@@ -215,6 +219,7 @@ def claim_decline(*, gift: Gift, user) -> Gift:
         if not moved:
             raise gift_refusal(gift.id)
         give_back_units(gift=gift, units=gift.quantity, reason=Refund.Reason.DECLINED, scope="unclaimed")
+        notify_gift_declined(gift=gift, friend=user)
     return gift
 
 
@@ -229,4 +234,6 @@ def claim_thank(*, gift: Gift, user, note: str) -> Claim:
         raise NotClaimed()
     Claim.objects.filter(id=claim.id).update(thank_you_note=note, thanked_at=timezone.now())
     claim.refresh_from_db(fields=["thank_you_note", "thanked_at"])
+    claim.gift = gift
+    notify_gift_thanked(claim=claim)
     return claim

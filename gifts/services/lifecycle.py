@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from gifts.errors import AlreadyExtended, GiftExpired, GiftFullyClaimed, GiftNotOpen
 from gifts.models import Claim, Gift
+from gifts.notifications import notify_gift_expired, notify_lottery_result
 from gifts.services.claims import gift_refusal, require_open
 from gifts.services.refunding import give_back_units
 from gifts.services.sending import gift_share_url
@@ -34,7 +35,9 @@ def _take(queryset):
 
 def _lose_entries(gift):
     for claim in Claim.objects.filter(gift=gift, status=Claim.Status.ENTERED):
-        transition(claim, Claim.Status.LOST, reason="gift closed")
+        if transition(claim, Claim.Status.LOST, reason="gift closed"):
+            claim.gift = gift
+            notify_lottery_result(claim=claim)
 
 
 def _not_open_for_sender(gift_id: int) -> GiftNotOpen:
@@ -93,6 +96,7 @@ def gifts_expire_due(*, limit: int = 200) -> dict:
             _lose_entries(gift)
             give_back_units(gift=gift, units=gift.quantity - gift.claimed_units, reason=Refund.Reason.EXPIRED,
                             scope="unclaimed")
+            notify_gift_expired(gift=gift, units=gift.quantity - gift.claimed_units)
             done["expired"] += 1
     for _round in range(limit):
         with transaction.atomic():
@@ -124,13 +128,16 @@ def gifts_draw_due(*, limit: int = 200) -> int:
             entries = list(Claim.objects.filter(gift=gift, status=Claim.Status.ENTERED).order_by("id"))
             winners = {c.id for c in rng.sample(entries, min(len(entries), gift.quantity))}
             for claim in entries:
-                transition(claim, Claim.Status.WON if claim.id in winners else Claim.Status.LOST, reason="draw")
+                if transition(claim, Claim.Status.WON if claim.id in winners else Claim.Status.LOST, reason="draw"):
+                    claim.gift = gift
+                    notify_lottery_result(claim=claim)
             Gift.objects.filter(id=gift.id).update(claimed_units=len(winners))
             gift.refresh_from_db(fields=["claimed_units"])
             if winners:
                 transition(gift, Gift.Status.CLAIMED, reason="drawn")
             else:
                 transition(gift, Gift.Status.EXPIRED, reason="drawn with no entries", extra={"closed_at": Now()})
+                notify_gift_expired(gift=gift, units=gift.quantity)
             give_back_units(gift=gift, units=gift.quantity - len(winners), reason=Refund.Reason.LOTTERY,
                             scope="unclaimed")
             drawn += 1

@@ -20,6 +20,7 @@ from orders.payments import get_provider
 logger = logging.getLogger(__name__)
 
 TOPIC_EXECUTE = "orders.refund_execute"
+TOPIC_SUCCEEDED = "orders.refund_succeeded"  # consumed by gifts (the payer's notice)
 
 
 def refund_ref(*, payment_id, reason, scope) -> str:
@@ -66,6 +67,7 @@ def refund_execute(*, refund_id: int) -> str:
         )
         if not moved:
             return "already"
+        outbox_put(topic=TOPIC_SUCCEEDED, key=f"refund-succeeded:{refund.refund_ref}", payload={"refund_id": refund.id})
         Payment.objects.filter(id=payment.id).update(refunded_minor=F("refunded_minor") + refund.amount_minor)
         payment.refresh_from_db()
         target = (

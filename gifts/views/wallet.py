@@ -1,0 +1,57 @@
+"""Orders & Cards (订单与卡包) at /me/: one page, five tabs (received, sent, orders, addresses,
+notices), each a link (?tab=...) to a server-rendered, paginated list.
+
+Every list comes from gifts.wallet, which decides what each side may see (no price for the
+recipient; no address, phone or tracking number for the sender) and keeps the queries flat.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.notices import notices_mark_read
+from gifts.wallet import TABS, wallet_decorate, wallet_default_tab, wallet_list, wallet_unread_count
+
+PAGE_SIZE = 20
+TAB_LABELS = {
+    "received": gettext_lazy("Gifts received"),
+    "sent": gettext_lazy("Gifts sent"),
+    "orders": gettext_lazy("Orders"),
+    "addresses": gettext_lazy("Addresses"),
+    "notices": gettext_lazy("Notices"),
+}
+
+
+@login_required
+@require_GET
+def home(request):
+    tab = request.GET.get("tab", "")
+    if tab not in TABS:
+        tab = wallet_default_tab(user=request.user)
+    page = Paginator(wallet_list(user=request.user, tab=tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    wallet_decorate(tab=tab, rows=rows)
+    context = {
+        "tab": tab,
+        "tabs": [(code, TAB_LABELS[code]) for code in TABS],
+        "page": page,
+        "rows": rows,
+        "unread": wallet_unread_count(user=request.user),
+    }
+    return render(request, "wallet/home.html", context)
+
+
+@login_required
+@require_POST
+def notices_read(request):
+    marked = notices_mark_read(user=request.user)
+    if marked:
+        messages.success(request, _("All notices are marked as read."))
+    else:
+        messages.info(request, _("There was nothing new to mark as read."))
+    return redirect(f"{reverse('wallet:home')}?tab=notices")
