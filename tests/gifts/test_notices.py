@@ -238,6 +238,23 @@ def test_every_kind_has_its_own_sentence(kind, sender):
     assert "Notice</span>" not in html  # each kind has its own badge
 
 
+@pytest.mark.parametrize("role, says", [
+    ("merchant", "Parcel SHP-1 (Tea) was not shipped by its promised time: ship it now."),
+    ("sender", "The store has not shipped your gift (Tea) by its promised time. You can ask for a refund now."),
+    ("buyer", "The store has not shipped your order 7 (Tea) by its promised time."),
+])
+def test_an_overdue_notice_speaks_to_each_role(role, says, sender):
+    notice = Notice.objects.create(
+        user=sender, kind="shipment_overdue", key=f"overdue:{role}",
+        params={"role": role, "product": "Tea", "reference": "SHP-1", "order_id": 7, "refund_after_hours": 72},
+    )
+    notice.refresh_from_db()
+
+    html = render_to_string("accounts/_notice.html", {"notice": notice})
+
+    assert says in html and "If it is still not shipped 72 hours later, it is refunded automatically." in html
+
+
 def test_a_notice_is_rendered_in_the_readers_language(client, friend, accepted):
     shipment_dispatch(shipment=accepted.shipment, carrier="sandbox", tracking_number=TRACKING)
     drain_outbox()
