@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from giftshop.errors import InvalidInput
 from giftshop.outbox import outbox_put
-from giftshop.transitions import transition
+from giftshop.transitions import Transitions, transition
 from logistics.carriers import get_carrier
 from logistics.carriers.base import CarrierUnavailable, TrackingUpdate
 from logistics.errors import ShipmentNotPending
@@ -83,8 +83,31 @@ def _shipment_for(update: TrackingUpdate) -> Shipment | None:
     return rows.filter(carrier=update.carrier).first() or rows.order_by("-id").first()
 
 
+def _replay(events) -> tuple[str, TrackingEvent | None]:
+    """The status the checkpoints lead to, taken in their own time order from the dispatch
+    (info_received), each followed only where the table allows the move (so a stray older-looking
+    scan after a newer one changes nothing). Returns it and the checkpoint that led there."""
+    status, decider = Shipment.Status.INFO_RECEIVED, None
+    for event in sorted(events, key=lambda e: (e.occurred_at, RANK.get(e.status, 0), e.key)):
+        if event.status != status and Shipment.TRANSITIONS.allowed(status, event.status):
+            status, decider = event.status, event
+    return status, decider
+
+
+# A checkpoint that arrives late can change what the earlier ones lead to (out_for_delivery, then a
+# late delivery_failed makes the later in_transit scan count): the replayed status may then be one
+# the current status does not lead to directly. Such a re-derived move is allowed from any status
+# that is not final, to any status a carrier can report.
+REPLAYED = Transitions({
+    current: {s for s in Shipment.TRANSITIONS.table if s not in (Shipment.Status.PENDING, Shipment.Status.CANCELLED)}
+    - {current}
+    for current in Shipment.TRANSITIONS.table if current not in Shipment.FINAL
+})
+
+
 def tracking_apply(*, update: TrackingUpdate) -> Shipment | None:
-    """Store new checkpoints once and move the status to the latest one's (by event time)."""
+    """Store new checkpoints once; the status is what all stored checkpoints lead to, replayed in
+    their own time order (never arrival order), so any order and chunking of a timeline ends the same."""
     found = _shipment_for(update)
     if found is None:
         logger.warning("tracking: %s update for an unknown parcel", update.carrier)
@@ -102,19 +125,22 @@ def tracking_apply(*, update: TrackingUpdate) -> Shipment | None:
         if not added:
             return shipment
         events = list(shipment.events.all())
-        latest = max(events, key=lambda e: (e.occurred_at, RANK.get(e.status, 0)))
+        latest = max(events, key=lambda e: (e.occurred_at, RANK.get(e.status, 0), e.key))
+        status, decider = _replay(events)
+        if latest.status != status:
+            logger.warning("tracking: shipment %s: the latest checkpoint says %s; its timeline leads to %s",
+                           shipment.id, latest.status, status)
         extra = {"carrier_status": latest.raw_status, "last_event_at": timezone.now()}
-        if latest.status == Shipment.Status.DELIVERED:
-            extra["delivered_at"] = latest.occurred_at
-        if latest.status == shipment.status or shipment.status in Shipment.FINAL:
+        if status == Shipment.Status.DELIVERED and decider is not None:
+            extra["delivered_at"] = decider.occurred_at
+        if status == shipment.status or shipment.status in Shipment.FINAL:
             Shipment.objects.filter(id=shipment.id).update(**extra)
             return shipment
-        if not Shipment.TRANSITIONS.allowed(shipment.status, latest.status):
-            logger.warning("tracking: shipment %s cannot go %s → %s; kept", shipment.id, shipment.status, latest.status)
-            Shipment.objects.filter(id=shipment.id).update(**extra)
-            return shipment
-        transition(shipment, latest.status, reason=f"carrier: {latest.raw_status}", extra=extra)
-        _announce(shipment, f"{shipment.id}:{latest.key}")
+        before = shipment.status
+        table = Shipment.TRANSITIONS if Shipment.TRANSITIONS.allowed(before, status) else REPLAYED
+        reason = f"carrier: {decider.raw_status}" if decider else "carrier: timeline replayed"
+        transition(shipment, status, reason=reason, extra=extra, table=table)
+        _announce(shipment, f"{shipment.id}:{before}:{status}:{decider.key if decider else ''}")
     return shipment
 
 
