@@ -16,7 +16,12 @@ class PrivateStorage(LazyObject):
         self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
 
-private_storage = PrivateStorage()
+_private_storage = PrivateStorage()
+
+
+def private_storage():
+    """A callable, so migrations name this function instead of freezing a machine's path."""
+    return _private_storage
 
 
 class Gift(models.Model):
