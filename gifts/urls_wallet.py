@@ -10,4 +10,5 @@ app_name = "wallet"
 urlpatterns = [
     path("", wallet.home, name="home"),
     path("notices/read/", wallet.notices_read, name="notices_read"),
+    path("sent/<int:gift_id>/refund/", wallet.refund_not_shipped, name="refund_not_shipped"),
 ]

@@ -3,11 +3,14 @@ notices), each a link (?tab=...) to a server-rendered, paginated list.
 
 Every list comes from gifts.wallet, which decides what each side may see (no price for the
 recipient; no address, phone or tracking number for the sender) and keeps the queries flat.
+A sender whose friend's parcel missed its ship-by promise asks for that refund with one click from
+the "sent" tab (the same service as POST /api/v1/gifts/<id>/refund-request/).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.notices import notices_mark_read
+from gifts.selectors import access_gift_by_id
+from gifts.services.overdue import claim_refund_not_shipped
 from gifts.wallet import TABS, wallet_decorate, wallet_default_tab, wallet_list, wallet_unread_count
+from giftshop.errors import DomainError, NotFound
+from giftshop.money import format_money
 
 PAGE_SIZE = 20
 TAB_LABELS = {
@@ -55,3 +62,23 @@ def notices_read(request):
     else:
         messages.info(request, _("There was nothing new to mark as read."))
     return redirect(f"{reverse('wallet:home')}?tab=notices")
+
+
+@login_required
+@require_POST
+def refund_not_shipped(request, gift_id):
+    """One click: refund a friend's claim whose parcel the store did not ship by its promised time."""
+    try:
+        gift = access_gift_by_id(user=request.user, gift_id=gift_id)
+    except NotFound:
+        raise Http404 from None
+    wanted = request.POST.get("claim_id", "")
+    claim_id = int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18 else None
+    try:
+        refund = claim_refund_not_shipped(gift=gift, claim_id=claim_id)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        amount = format_money(refund.amount_minor, gift.order.currency)
+        messages.success(request, _("%(amount)s is being refunded to your payment.") % {"amount": amount})
+    return redirect(f"{reverse('wallet:home')}?tab=sent#gift-{gift.id}")

@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from accounts.models import Notice
 from accounts.notices import notice_send
-from gifts.models import Gift
+from gifts.models import Claim, Gift
 from gifts.services.claims import claim_accept, claim_thank
 from gifts.services.lifecycle import gifts_draw_due, gifts_expire_due
+from logistics.models import Shipment
 from logistics.tracking import shipment_dispatch, shipments_sync_quiet
+from orders.models import Refund
 from orders.services.checkout import order_create_purchase
 from tests.factories import AddressFactory, UserFactory, VariantFactory
 from tests.gifts.helpers import drain_outbox, paid_gift, pay
@@ -52,7 +54,7 @@ def page_text(response):
 # --- builders (real services all the way), shared with test_wallet_api ---------------------------------
 
 
-def received_gifts(sender, friend, n=1, *, tracking_prefix="DLV7", thank=False):
+def received_gifts(sender, friend, n=1, *, thank=False, dispatch=True):
     """`n` paid gifts from `sender`, each accepted by `friend` and dispatched; returns the claims."""
     address = AddressFactory(user=friend, street=STREET, phone=PHONE)
     claims = []
@@ -60,8 +62,9 @@ def received_gifts(sender, friend, n=1, *, tracking_prefix="DLV7", thank=False):
         variant = VariantFactory(product__title=f"Jade cup {i}", price_minor=PRICE_MINOR, stock=3)
         gift = paid_gift(sender=sender, variant=variant, quantity=1, message=f"For you {i}")
         claim = claim_accept(gift=gift, user=friend, address_id=address.id)
-        tracking_number = f"{tracking_prefix}{next(PARCELS)}"
-        shipment_dispatch(shipment=claim.shipment, carrier="sandbox", tracking_number=tracking_number)
+        if dispatch:
+            tracking_number = f"DLV7{next(PARCELS)}"
+            shipment_dispatch(shipment=claim.shipment, carrier="sandbox", tracking_number=tracking_number)
         if thank:
             claim_thank(gift=gift, user=friend, note=f"Thanks a lot {i}!")
         claims.append(claim)
@@ -221,6 +224,42 @@ def test_sent_never_shows_the_friends_address_phone_tracking_number_or_shipment(
     assert "Friend Fang" in texts[1]
 
 
+def test_an_overdue_claim_is_refunded_with_one_click_from_the_sent_tab(as_user, sender, friend):
+    claim, = received_gifts(sender, friend, dispatch=False)
+    client = as_user(sender)
+    on_time = page_text(client.get("/me/?tab=sent"))
+    url = reverse("wallet:refund_not_shipped", kwargs={"gift_id": claim.gift_id})
+    too_early = page_text(client.post(url, {"claim_id": claim.id}, follow=True))
+    Shipment.objects.filter(id=claim.shipment_id).update(ship_by=Now() - timedelta(hours=1))  # the test's clock
+    late = page_text(client.get("/me/?tab=sent"))
+
+    done = client.post(url, {"claim_id": claim.id}, follow=True)
+    again = client.post(url, {"claim_id": claim.id}, follow=True)
+
+    assert "Refund this one" not in on_time and "The store still has time" in too_early
+    assert "badge overdue" in late and f'action="{url}"' in late
+    assert done.redirect_chain[-1][0] == f"/me/?tab=sent#gift-{claim.gift_id}"
+    assert "¥8,765.43 is being refunded to your payment." in page_text(done)
+    assert again.status_code == 200 and Refund.objects.filter(reason="not_shipped").count() == 1
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REFUNDED and "Refund this one" not in page_text(again)
+
+
+def test_a_one_click_refund_is_refused_for_anyone_but_the_sender(client, as_user, sender, friend):
+    claim, = received_gifts(sender, friend, dispatch=False)
+    Shipment.objects.filter(id=claim.shipment_id).update(ship_by=Now() - timedelta(hours=1))
+    url = reverse("wallet:refund_not_shipped", kwargs={"gift_id": claim.gift_id})
+
+    anonymous = client.post(url, {"claim_id": claim.id})
+    by_the_friend = as_user(friend).post(url, {"claim_id": claim.id})
+    garbage = as_user(sender).post(url, {"claim_id": "1e9"}, follow=True)
+
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith(reverse("accounts:login"))
+    assert by_the_friend.status_code == 404
+    assert "Choose one of this gift" in page_text(garbage)
+    assert not Refund.objects.exists()
+
+
 # --- orders, addresses -----------------------------------------------------------------------------
 
 
@@ -332,60 +371,36 @@ def test_tabs_are_paginated_by_20_and_keep_their_tab(as_user, friend):
 # --- queries ---------------------------------------------------------------------------------------------
 
 
-def test_received_costs_the_same_queries_for_1_and_20_gifts(as_user, sender, friend):
-    client = as_user(friend)
-    received_gifts(sender, friend, tracking_prefix="DLV1")
-    one, _ = count_queries(client, "/me/?tab=received")
-    received_gifts(sender, friend, 19, tracking_prefix="DLV2")
-    shipments_sync_quiet(quiet_seconds=0, clock=later(3))
-
-    twenty, text = count_queries(client, "/me/?tab=received")
-
-    assert text.count('id="claim-') == 20 and text.count("<strong>Delivered</strong>") == 20
-    assert one == twenty, f"the received tab grew from {one} to {twenty} queries: a missing prefetch?"
-
-
-def test_sent_costs_the_same_queries_for_1_and_20_gifts(as_user, sender):
-    client = as_user(sender)
-    received_gifts(sender, UserFactory(), thank=True)
-    one, _ = count_queries(client, "/me/?tab=sent")
-    for _ in range(19):
-        received_gifts(sender, UserFactory(), thank=True)
-
-    twenty, text = count_queries(client, "/me/?tab=sent")
-
-    assert text.count('id="gift-') == 20 and text.count('class="thanks"') == 20
-    assert one == twenty, f"the sent tab grew from {one} to {twenty} queries: a missing prefetch?"
+def _add_rows(tab, user, n):
+    """`n` more rows of `tab` for `user`, made the real way; returns what each row shows once."""
+    if tab == "received":
+        received_gifts(UserFactory(), user, n)
+        shipments_sync_quiet(quiet_seconds=0, clock=later(3))
+        return "<strong>Delivered</strong>"
+    if tab == "sent":
+        for _ in range(n):
+            received_gifts(user, UserFactory(), thank=True)
+        return 'class="thanks"'
+    if tab == "orders":
+        purchases(user, n)
+        return "Parcel information received"
+    for _ in range(n):
+        if tab == "addresses":
+            AddressFactory(user=user, recipient_name="Person in the book")
+        else:
+            notice_send(user=user, kind="parcel_shipped", key=f"q-{next(PARCELS)}", params={"product": "P"})
+    return "Person in the book" if tab == "addresses" else "has shipped"
 
 
-def test_orders_cost_the_same_queries_for_1_and_20_purchases(as_user):
-    buyer = UserFactory()
-    client = as_user(buyer)
-    purchases(buyer)
-    one, _ = count_queries(client, "/me/?tab=orders")
-    purchases(buyer, 19)
-
-    twenty, text = count_queries(client, "/me/?tab=orders")
-
-    assert text.count('id="order-') == 20 and text.count("Parcel information received") == 20
-    assert one == twenty, f"the orders tab grew from {one} to {twenty} queries: a missing prefetch?"
-
-
-@pytest.mark.parametrize("tab", ["addresses", "notices"])
-def test_addresses_and_notices_cost_the_same_queries_for_1_and_20_rows(as_user, friend, tab):
-    def add(n, start):
-        for i in range(start, start + n):
-            if tab == "addresses":
-                AddressFactory(user=friend, recipient_name=f"Person {i}")
-            else:
-                notice_send(user=friend, kind="parcel_shipped", key=f"q-{i}", params={"product": f"P{i}"})
-
-    client = as_user(friend)
-    add(1, 0)
+@pytest.mark.parametrize("tab", ["received", "sent", "orders", "addresses", "notices"])
+def test_each_tab_costs_the_same_queries_for_1_and_20_rows(as_user, tab):
+    user = UserFactory()
+    client = as_user(user)
+    _add_rows(tab, user, 1)
     one, _ = count_queries(client, f"/me/?tab={tab}")
-    add(19, 1)
+    every_row_shows = _add_rows(tab, user, 19)
 
     twenty, text = count_queries(client, f"/me/?tab={tab}")
 
-    assert text.count("Person ") + text.count("has shipped") >= 20
-    assert one == twenty, f"the {tab} tab grew from {one} to {twenty} queries"
+    assert text.count(every_row_shows) == 20
+    assert one == twenty, f"the {tab} tab grew from {one} to {twenty} queries: a missing prefetch?"
