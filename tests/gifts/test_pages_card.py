@@ -236,9 +236,9 @@ def test_the_sender_sees_their_own_card_without_an_accept_button(sender, variant
 
 def test_the_sender_cannot_accept_their_own_gift(sender, variant):
     gift = paid_gift(sender=sender, variant=variant)
-    AddressFactory(user=sender, is_default=True)
+    address = AddressFactory(user=sender, is_default=True)
 
-    response = as_user(sender).post(card_path(gift), {"action": "accept", "address": "1"})
+    response = as_user(sender).post(card_path(gift), {"action": "accept", "address": str(address.id)})
 
     assert "your own gift" in page(response)
     assert not Claim.objects.exists()
