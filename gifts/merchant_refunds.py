@@ -29,11 +29,9 @@ from giftshop.errors import Conflict, DomainError, NotFound
 from logistics.errors import ShipmentNotPending
 from logistics.models import Shipment
 from logistics.shipment_selectors import access_shipment_for_member
-from logistics.shipments import shipment_cancel
 from orders.models import Order, Payment, Refund
-from orders.services.refunds import refund_ref, refund_request
+from orders.services.refunds import order_refund_before_dispatch, refund_ref
 from stores.models import StoreMember
-from stores.stock import stock_release
 
 REFUNDABLE_PAYMENTS = [Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED]
 
@@ -114,18 +112,7 @@ def shipment_refund_by_merchant(*, shipment: Shipment, actor) -> Refund:
         raise AlreadyRefunded()
     if shipment.status != Shipment.Status.PENDING:
         raise ShipmentNotPending()
-    with transaction.atomic():
-        # Lock order: variant (stock), then shipment, then payment.
-        for line in order.lines.all():
-            stock_release(variant_id=line.variant_id, quantity=line.quantity)
-        if not shipment_cancel(shipment=shipment, reason=why):
-            raise ShipmentNotPending()
-        payment = order.payments.filter(status__in=REFUNDABLE_PAYMENTS).first()
-        if payment is None:
-            raise Conflict(_("There is no payment left to refund."))
-        return refund_request(
-            payment=payment, amount_minor=payment.amount_minor, reason=Refund.Reason.MERCHANT, scope=order.id
-        )
+    return order_refund_before_dispatch(order=order, shipment=shipment, reason=Refund.Reason.MERCHANT, why=why)
 
 
 # --- the console page ------------------------------------------------------------------------

@@ -25,19 +25,16 @@ from django.db import connection, transaction
 from django.db.models import CharField, Exists, OuterRef, Value
 from django.db.models.functions import Cast, Concat, Now
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from accounts.models import Notice
 from accounts.notices import notice_send
 from gifts.models import Claim
-from gifts.services.overdue import ShipmentNotPending, claim_refund_not_shipped
-from giftshop.errors import Conflict, DomainError
+from gifts.services.overdue import claim_refund_not_shipped
+from giftshop.errors import DomainError
 from logistics.models import Shipment
-from logistics.shipments import shipment_cancel
-from orders.models import Order, Payment, Refund
-from orders.services.refunds import refund_request, refunded_minor_for
+from orders.models import Order, Refund
+from orders.services.refunds import order_refund_before_dispatch
 from stores.models import StoreMember
-from stores.stock import stock_release
 
 logger = logging.getLogger(__name__)
 
@@ -146,22 +143,6 @@ def shipments_notify_overdue(*, limit: int = 500) -> dict:
 
 # --- refunds after the grace period ---------------------------------------------------------------
 
-def _refund_purchase(order: Order, shipment: Shipment) -> Refund | None:
-    """Cancel the parcel (it must still be pending: dispatch needs that too), put its units back on
-    sale and refund what is left of the payment, once (reason not_shipped, scope the order)."""
-    if not shipment_cancel(shipment=shipment, reason="not shipped by the promised time and the grace period"):
-        raise ShipmentNotPending()
-    for line in order.lines.all():
-        stock_release(variant_id=line.variant_id, quantity=line.quantity)
-    payment = order.payments.filter(
-        status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED]
-    ).order_by("id").first()
-    if payment is None:
-        raise Conflict(_("There is no payment left to refund."))
-    left = payment.amount_minor - refunded_minor_for(payment=payment)
-    return refund_request(payment=payment, amount_minor=left, reason=Refund.Reason.NOT_SHIPPED, scope=order.id)
-
-
 def _refund_overdue(shipment: Shipment, done: dict) -> None:
     claim = Claim.objects.select_related("gift__order").filter(shipment=shipment).first()
     order = None if claim else Order.objects.filter(shipment=shipment, kind=Order.Kind.PURCHASE).first()
@@ -173,7 +154,8 @@ def _refund_overdue(shipment: Shipment, done: dict) -> None:
             done["refunded_gifts"] += 1
         elif order is not None:
             with transaction.atomic():  # a savepoint: a refusal undoes this parcel's steps only
-                _refund_purchase(order, shipment)
+                order_refund_before_dispatch(order=order, shipment=shipment, reason=Refund.Reason.NOT_SHIPPED,
+                                             why="not shipped by the promised time and the grace period")
             done["refunded_purchases"] += 1
         else:
             logger.warning("enforce_ship_by: shipment %s belongs to no claim and no order", shipment.id)

@@ -10,12 +10,17 @@ import logging
 from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from giftshop.errors import Conflict
 from giftshop.outbox import outbox_put
 from giftshop.transitions import transition
+from logistics.errors import ShipmentNotPending
+from logistics.shipments import shipment_cancel
 from orders.errors import RefundTooLarge
 from orders.models import Order, Payment, Refund
 from orders.payments import get_provider
+from stores.stock import stock_release
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +91,23 @@ def refund_execute(*, refund_id: int) -> str:
 
 def refunded_minor_for(*, payment: Payment) -> int:
     return payment.refunds.filter(~Q(status=Refund.Status.FAILED)).aggregate(s=Sum("amount_minor"))["s"] or 0
+
+
+def order_refund_before_dispatch(*, order: Order, shipment, reason: str, why: str) -> Refund | None:
+    """A purchase whose parcel has not left: its units go back on sale, the parcel is cancelled and
+    what is left of the payment is refunded, once per reason (scope: the order). One transaction;
+    locks in the agreed order (variant, shipment, payment). ShipmentNotPending once it has left."""
+    with transaction.atomic():
+        for line in order.lines.all():
+            stock_release(variant_id=line.variant_id, quantity=line.quantity)
+        if not shipment_cancel(shipment=shipment, reason=why):
+            raise ShipmentNotPending()
+        payment = (
+            order.payments.filter(status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED])
+            .order_by("id")
+            .first()
+        )
+        if payment is None:
+            raise Conflict(_("There is no payment left to refund."))
+        left = payment.amount_minor - refunded_minor_for(payment=payment)
+        return refund_request(payment=payment, amount_minor=left, reason=reason, scope=order.id)
