@@ -7,7 +7,6 @@ from logistics import views
 app_name = "logistics"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("addresses/", views.address_list, name="addresses"),
     path("addresses/new/", views.address_create, name="address_create"),
     path("addresses/<int:address_id>/edit/", views.address_edit, name="address_edit"),

@@ -32,12 +32,6 @@ def _add_errors(form, fields):
 
 @login_required
 @require_GET
-def home(request):
-    return render(request, "logistics/home.html")
-
-
-@login_required
-@require_GET
 def address_list(request):
     page = Paginator(selectors.address_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "logistics/address_list.html", {"page": page, "addresses": page.object_list})

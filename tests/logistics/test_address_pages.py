@@ -37,7 +37,6 @@ def signed_in(client, user):
 @pytest.mark.parametrize(
     "name, kwargs",
     [
-        ("logistics:home", {}),
         ("logistics:addresses", {}),
         ("logistics:address_create", {}),
         ("logistics:address_edit", {"address_id": 1}),
@@ -84,8 +83,8 @@ def test_an_address_id_too_big_for_the_database_is_a_404(signed_in):
 # --- hub -----------------------------------------------------------------------------------
 
 
-def test_the_account_hub_links_profile_addresses_and_console(signed_in):
-    response = signed_in.get(reverse("logistics:home"))
+def test_orders_and_cards_links_profile_addresses_and_console(signed_in):
+    response = signed_in.get(reverse("wallet:home"))
 
     assert response.status_code == 200
     for name in ("accounts:profile", "logistics:addresses", "console:home"):
