@@ -79,8 +79,11 @@ def tracking_register(*, shipment_id: int) -> None:
 
 
 def _shipment_for(update: TrackingUpdate) -> Shipment | None:
-    rows = Shipment.objects.filter(tracking_number=update.tracking_number).exclude(status=Shipment.Status.CANCELLED)
-    return rows.filter(carrier=update.carrier).first() or rows.order_by("-id").first()
+    """The parcel a carrier's news is about: its own carrier's, by tracking number. Never another
+    carrier's parcel with the same number (each carrier's pushes are signed with its own secret; the
+    sandbox's has a development default)."""
+    rows = Shipment.objects.filter(carrier=update.carrier, tracking_number=update.tracking_number)
+    return rows.exclude(status=Shipment.Status.CANCELLED).order_by("-id").first()
 
 
 def _replay(events) -> tuple[str, TrackingEvent | None]:

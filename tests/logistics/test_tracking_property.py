@@ -41,6 +41,7 @@ def new_shipment():
         shipment_dispatch(shipment=shipment, carrier="sandbox", tracking_number=tracking_number)
         if carrier != "sandbox":
             Shipment.objects.filter(id=shipment.id).update(carrier=carrier)
+            shipment.refresh_from_db()
         return shipment
 
     return make

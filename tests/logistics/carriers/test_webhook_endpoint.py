@@ -277,3 +277,29 @@ def test_a_push_for_a_parcel_we_do_not_know_is_acknowledged_and_changes_nothing(
     shipment.refresh_from_db()
     assert shipment.status == Shipment.Status.INFO_RECEIVED
     assert TrackingEvent.objects.filter(status="delivered").count() == 0
+
+
+def test_one_carriers_push_never_moves_a_parcel_of_another_carrier(client, dispatched):
+    # The sandbox's secret has a development default: its pushes must not reach real carriers' parcels.
+    shipment = dispatched("SF805", carrier="kuaidi100")
+    body = sandbox_body("SF805", [(3, "DELIVERED", iso(3))])
+
+    response = post_sandbox(client, body)
+    drain_outbox()
+
+    assert response.status_code == 200
+    shipment.refresh_from_db()
+    assert shipment.status == "info_received" and stored(shipment) == ["info_received"]
+
+
+def test_a_push_moves_the_parcel_of_its_own_carrier_when_two_carriers_share_a_number(client, dispatched):
+    theirs, ours = dispatched("SF806", carrier="kuaidi100"), dispatched("SF806-B", carrier="aftership")
+    Shipment.objects.filter(id=ours.id).update(tracking_number="SF806")
+    body = aftership_body("SF806", [(iso(1), "Delivered", "", "Signed")])
+
+    post_aftership(client, body)
+    drain_outbox()
+
+    theirs.refresh_from_db()
+    ours.refresh_from_db()
+    assert (theirs.status, ours.status) == ("info_received", "delivered")
