@@ -69,3 +69,29 @@ def test_the_deployment_checks_do_fail_on_a_weakened_production():
 
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
+
+
+def _sandboxes_in_production(**env):
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(sorted(settings.PAYMENT_PROVIDERS), sorted(settings.CARRIERS), settings.DISPATCH_CARRIERS)"
+    )
+    return _run(["-c", code], DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="shop.example.com", **env)
+
+
+def test_production_has_no_sandboxes_unless_switched_on():
+    result = _sandboxes_in_production()
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "sandbox" not in result.stdout  # no sandbox payment webhook, no sandbox carrier pushes
+
+
+@pytest.mark.parametrize("switch, secret", [("SANDBOX_PAYMENTS_ENABLED", "SANDBOX_PAYMENT_SECRET"),
+                                            ("SANDBOX_CARRIER_ENABLED", "SANDBOX_CARRIER_SECRET")])
+def test_a_production_sandbox_needs_a_secret_of_its_own(switch, secret):
+    refused = _sandboxes_in_production(**{switch: "1", secret: ""})
+    accepted = _sandboxes_in_production(**{switch: "1", secret: secrets.token_urlsafe(32)})
+
+    assert refused.returncode != 0 and secret in refused.stderr
+    assert accepted.returncode == 0, accepted.stderr[-2000:]
+    assert "sandbox" in accepted.stdout

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import CARRIERS, DISPATCH_CARRIERS, PAYMENT_PROVIDERS, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -31,6 +31,22 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# The sandbox provider is for development and demos; production names a real one.
+# The sandboxes are for development and demos. Off by default here: their endpoints then do not
+# exist at all (a known development secret must never move money or parcels). A demo deployment
+# may switch them on, but only with secrets of its own.
 SANDBOX_PAYMENTS_ENABLED = env.bool("SANDBOX_PAYMENTS_ENABLED", default=False)
+SANDBOX_CARRIER_ENABLED = env.bool("SANDBOX_CARRIER_ENABLED", default=False)
+if SANDBOX_PAYMENTS_ENABLED:
+    SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default="")
+    if len(SANDBOX_PAYMENT_SECRET) < 24 or "development" in SANDBOX_PAYMENT_SECRET:
+        raise ImproperlyConfigured("SANDBOX_PAYMENTS_ENABLED needs a SANDBOX_PAYMENT_SECRET of your own.")
+else:
+    PAYMENT_PROVIDERS = {code: path for code, path in PAYMENT_PROVIDERS.items() if code != "sandbox"}
+if SANDBOX_CARRIER_ENABLED:
+    SANDBOX_CARRIER_SECRET = env("SANDBOX_CARRIER_SECRET", default="")
+    if len(SANDBOX_CARRIER_SECRET) < 24 or "development" in SANDBOX_CARRIER_SECRET:
+        raise ImproperlyConfigured("SANDBOX_CARRIER_ENABLED needs a SANDBOX_CARRIER_SECRET of your own.")
+else:
+    CARRIERS = {code: path for code, path in CARRIERS.items() if code != "sandbox"}
+    DISPATCH_CARRIERS = [code for code in DISPATCH_CARRIERS if code != "sandbox"]
 GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default=SECRET_KEY)
