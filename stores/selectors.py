@@ -23,7 +23,9 @@ def store_get_public(*, slug: str) -> Store:
     return store
 
 
-def product_list_public(*, store: Store | None = None, store_slug: str | None = None, q: str | None = None) -> QuerySet[Product]:
+def product_list_public(
+    *, store: Store | None = None, store_slug: str | None = None, q: str | None = None
+) -> QuerySet[Product]:
     products = Product.objects.filter(is_active=True, store__is_active=True)
     if store is not None:
         products = products.filter(store=store)

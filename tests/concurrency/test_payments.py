@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from gifts.models import Gift
 from gifts.services.sending import gift_create
+from giftshop import signing
 from giftshop.models import OutboxMessage, StatusChange
 from logistics.models import Shipment
 from orders.models import Order, Payment, SandboxWebhook, WebhookEvent
-from giftshop import signing
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_charge_complete
 from orders.services.checkout import order_create_purchase
 from orders.services.notices import TOPIC_GIFT_PAID

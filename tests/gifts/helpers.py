@@ -1,8 +1,8 @@
 """Driving a gift through the real services and the sandbox provider (no mocks)."""
 
-from giftshop.outbox import outbox_relay
 from gifts.models import Gift
 from gifts.services.sending import gift_create
+from giftshop.outbox import outbox_relay
 from orders.payments.sandbox import sandbox_charge_complete, sandbox_deliver_webhooks
 
 

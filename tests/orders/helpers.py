@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 
+from giftshop import signing
 from logistics.services import address_create
 from orders.models import SandboxWebhook
-from giftshop import signing
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_deliver_webhooks
 from stores import services as store_services
 from tests.factories import StoreFactory, UserFactory
