@@ -18,6 +18,7 @@ urlpatterns = [
     path("gifts/<int:gift_id>/extend/", sender.GiftExtendApi.as_view(), name="gift-extend"),
     path("gifts/<int:gift_id>/refund-request/", sender.GiftRefundRequestApi.as_view(), name="gift-refund-request"),
     path("gifts/<int:gift_id>/revoke-link/", sender.GiftRevokeLinkApi.as_view(), name="gift-revoke-link"),
+    path("gifts/<int:gift_id>/email/", sender.GiftEmailCardApi.as_view(), name="gift-email"),
     path("me/wallet/", wallet.WalletApi.as_view(), name="wallet"),
     re_path(r"^claims/(?P<token>[^/]*)/$", claims.ClaimCardApi.as_view(), name="claim-card"),
     re_path(r"^claims/(?P<token>[^/]*)/address/$", claims.ClaimAddressApi.as_view(), name="claim-address"),

@@ -90,6 +90,10 @@ class ComposeForm(forms.Form):
         }
 
 
+class EmailCardForm(forms.Form):
+    email = forms.EmailField(label=_("Your friend's email"), max_length=254)
+
+
 class ExtendForm(forms.Form):
     hours = forms.TypedChoiceField(label=_("Extend by"), coerce=int, choices=_hour_choices,
                                    initial=DEFAULT_CLAIM_HOURS)

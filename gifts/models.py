@@ -70,6 +70,8 @@ class Gift(models.Model):
     claimed_units = models.PositiveIntegerField(default=0)
     extended = models.BooleanField(default=False)
     reminded_at = models.DateTimeField(null=True, blank=True)
+    # Where the sender emailed the card, if they did: the one channel we know to remind the friend.
+    card_emailed_to = models.EmailField(blank=True, default="")
     # The public card image sits at an unguessable address with no id or token in it.
     card_image = models.ImageField(upload_to="cards/", blank=True)
     qr_image = models.FileField(storage=private_storage, upload_to="qr/", blank=True)

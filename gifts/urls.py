@@ -18,5 +18,6 @@ urlpatterns = [
     path("gifts/<int:gift_id>/cancel/", sender.cancel, name="cancel"),
     path("gifts/<int:gift_id>/extend/", sender.extend, name="extend"),
     path("gifts/<int:gift_id>/revoke/", sender.revoke, name="revoke"),
+    path("gifts/<int:gift_id>/email/", sender.email_card, name="email"),
     re_path(r"^g/(?P<token>[^/]*)/$", card.card, name="card"),
 ]

@@ -23,6 +23,7 @@ from gifts.services.sending import (
     MAX_GROUP_QUANTITY,
     MIN_CLAIM_HOURS,
     gift_create,
+    gift_email_card,
     gift_revoke_link,
     gift_share_url,
 )
@@ -321,4 +322,27 @@ class GiftRevokeLinkApi(APIView):
     def post(self, request, gift_id):
         gift = access_gift_by_id(user=request.user, gift_id=gift_id)
         gift_revoke_link(gift=gift)
+        return _gift_answer(request, gift.id)
+
+
+class GiftEmailCardApi(APIView):
+    class InputSerializer(StrictInputSerializer):
+        email = serializers.EmailField(max_length=254)
+
+        class Meta:
+            ref_name = "GiftEmailCard"
+
+    @extend_schema(
+        operation_id="gifts_email_card",
+        summary="Email the card link to a friend (they also get the reminder before it closes)",
+        request=InputSerializer,
+        responses={200: SentGiftSerializer, 400: INVALID, 401: NOT_AUTHENTICATED, 404: NOT_FOUND,
+                   409: error("gift_not_open")},
+        tags=TAGS,
+    )
+    def post(self, request, gift_id):
+        gift = access_gift_by_id(user=request.user, gift_id=gift_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        gift_email_card(gift=gift, email=serializer.validated_data["email"])
         return _gift_answer(request, gift.id)

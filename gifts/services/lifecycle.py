@@ -145,7 +145,8 @@ def gifts_draw_due(*, limit: int = 200) -> int:
 
 
 def gifts_remind_due(*, limit: int = 200) -> int:
-    """Two hours before a window closes, remind the sender (who knows where the friend is)."""
+    """Two hours before a window closes, remind the sender (who knows where the friend is) and the
+    friend, when the card was emailed to them."""
     soon = Now() + timedelta(hours=settings.GIFT_REMINDER_HOURS_BEFORE)
     sent = 0
     for _round in range(limit):
@@ -166,6 +167,17 @@ def gifts_remind_due(*, limit: int = 200) -> int:
                         "subject": _("Your gift has not been opened yet"),
                         "body": _("Your gift closes in about %(hours)s hours. Send the card again: %(url)s")
                         % {"hours": settings.GIFT_REMINDER_HOURS_BEFORE, "url": gift_share_url(gift=gift)},
+                    },
+                )
+            if gift.card_emailed_to:
+                outbox_put(
+                    topic="accounts.email", key=f"gift-reminder-friend:{gift.id}",
+                    payload={
+                        "to": [gift.card_emailed_to],
+                        "subject": _("Your gift is waiting"),
+                        "body": _("%(name)s's gift for you closes in about %(hours)s hours. Open it here: %(url)s")
+                        % {"name": gift.sender.public_name, "hours": settings.GIFT_REMINDER_HOURS_BEFORE,
+                           "url": gift_share_url(gift=gift)},
                     },
                 )
             sent += 1

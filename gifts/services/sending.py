@@ -1,14 +1,18 @@
 """Sending a gift: the order, the payment, opening the card once the payment is confirmed."""
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gifts.covers import COVERS, DEFAULT_COVER
+from gifts.errors import GiftNotOpen
 from gifts.models import Gift
 from gifts.tokens import gift_token, token_hash
 from giftshop.errors import InvalidInput
@@ -129,4 +133,31 @@ def gift_revoke_link(*, gift: Gift) -> Gift:
         outbox_put(topic=TOPIC_RENDER_CARD, key=f"card:{gift.id}:v{version}", payload={"gift_id": gift.id})
         if old_qr:
             transaction.on_commit(lambda: gift.qr_image.storage.delete(old_qr))
+    return gift
+
+
+def gift_email_card(*, gift: Gift, email: str) -> Gift:
+    """Send the card link by email (DESIGN §2); the address is kept so the friend gets the
+    reminder before the window closes. The same address twice is one mail."""
+    email = (email or "").strip().lower() if isinstance(email, str) else ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput(_("Enter an email address."), field="email") from None
+    if gift.status != Gift.Status.OPEN:
+        raise GiftNotOpen()
+    url = gift_share_url(gift=gift)
+    with transaction.atomic():
+        Gift.objects.filter(id=gift.id).update(card_emailed_to=email)
+        outbox_put(
+            topic="accounts.email",
+            key=f"card-email:{gift.id}:v{gift.token_version}:{hashlib.sha256(email.encode()).hexdigest()[:24]}",
+            payload={
+                "to": [email],
+                "subject": _("%(name)s sent you a gift") % {"name": gift.sender.public_name},
+                "body": _("%(name)s sent you a gift. Open the card and choose where it goes: %(url)s")
+                % {"name": gift.sender.public_name, "url": url},
+            },
+        )
+    gift.card_emailed_to = email
     return gift

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gifts.covers import COVERS, cover_for
-from gifts.forms import COMPOSE_FIELD_MAP, ComposeForm, ExtendForm
+from gifts.forms import COMPOSE_FIELD_MAP, ComposeForm, EmailCardForm, ExtendForm
 from gifts.models import Gift
 from gifts.selectors import access_gift_by_id, claims_for_sender, gift_list_sent
 from gifts.services.lifecycle import gift_cancel, gift_extend
-from gifts.services.sending import gift_create, gift_revoke_link, gift_share_url
+from gifts.services.sending import gift_create, gift_email_card, gift_revoke_link, gift_share_url
 from giftshop.errors import DomainError, NotFound
 from orders.models import Refund
 from orders.services.checkout import variant_for_sale
@@ -114,6 +114,7 @@ def detail(request, gift_id):
         "is_open": is_open,
         "waiting": gift.status == Gift.Status.PENDING_PAYMENT,
         "extend_form": ExtendForm() if is_open and not gift.extended else None,
+        "email_form": EmailCardForm() if is_open else None,
         **_refund_summary(gift),
     }
     return render(request, "gifts/detail.html", context)
@@ -181,4 +182,21 @@ def revoke(request, gift_id):
         return _detail(gift)
     gift_revoke_link(gift=gift)
     messages.success(request, _("Here is a new link. The old one no longer works."))
+    return _detail(gift)
+
+
+@login_required
+@require_POST
+def email_card(request, gift_id):
+    gift = _own_gift(request, gift_id)
+    form = EmailCardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter an email address."))
+        return _detail(gift)
+    try:
+        gift_email_card(gift=gift, email=form.cleaned_data["email"])
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("The card is on its way to %(email)s.") % {"email": form.cleaned_data["email"]})
     return _detail(gift)
