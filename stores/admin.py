@@ -36,6 +36,8 @@ class VariantInline(admin.TabularInline):
     model = Variant
     extra = 0
     fields = ("name", "sku", "price_minor", "currency", "stock", "position")
+    # Orders move stock with conditional updates; a form saved later must not write back an old count.
+    readonly_fields = ("stock",)
 
 
 class ProductImageInline(admin.TabularInline):
@@ -85,6 +87,7 @@ class VariantAdmin(admin.ModelAdmin):
     list_filter = ("currency", "product__store__is_active")
     list_select_related = ("product__store",)
     raw_id_fields = ("product",)
+    readonly_fields = ("stock",)
 
     @admin.display(description=_("store"), ordering="product__store__name")
     def store(self, variant):

@@ -109,13 +109,19 @@ class VariantForm(forms.Form):
     sku = forms.CharField(label=_("SKU"), max_length=64, help_text=_("Your stock code; unique in the store."))
     price = PriceField(label=_("Price"))
     stock = forms.IntegerField(label=_("Stock"), min_value=0, max_value=MAX_STOCK, initial=0)
+    # The stock shown when the page was loaded: orders keep moving stock while the merchant edits,
+    # so stock is written only when the merchant changed the number, never echoed back.
+    stock_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     # Service field names -> this form's names.
     FIELD_MAP = {"price_minor": "price"}
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
-        return {"name": data["name"], "sku": data["sku"], "price_minor": data["price"], "stock": data["stock"]}
+        kwargs = {"name": data["name"], "sku": data["sku"], "price_minor": data["price"]}
+        if data.get("stock_seen") is None or data["stock"] != data["stock_seen"]:
+            kwargs["stock"] = data["stock"]
+        return kwargs
 
 
 class ProductCreateForm(ProductForm):

@@ -159,7 +159,9 @@ def variant_update(*, variant: Variant, **fields) -> Variant:
     clean_or_raise(variant, exclude=["product"])
     if "sku" in fields:
         _check_skus_unique_in_store(variant.product.store, [variant.sku], exclude_variant_id=variant.id)
-    variant.save()
+    # Only the fields asked for: a rename must never write back a stock value read earlier, while
+    # orders were reserving and releasing units (stock moves by conditional updates elsewhere).
+    variant.save(update_fields=list(fields))
     return variant
 
 

@@ -105,7 +105,7 @@ def variant_create(request, product_id):
 def variant(request, variant_id):
     item = _access(selectors.access_variant_by_id, user=request.user, variant_id=variant_id)
     initial = {"name": item.name, "sku": item.sku, "price": price_to_major(item.price_minor, item.currency),
-               "stock": item.stock}
+               "stock": item.stock, "stock_seen": item.stock}
     form = VariantForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
