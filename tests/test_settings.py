@@ -10,6 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = secrets.token_urlsafe(60)
+# No real payment adapter exists yet: a production shop runs the sandbox provider with its own secret.
+PAYMENTS = {"SANDBOX_PAYMENTS_ENABLED": "1", "SANDBOX_PAYMENT_SECRET": secrets.token_urlsafe(32)}
 SETUP = "import django; django.setup(); print('started')"
 
 
@@ -40,7 +42,7 @@ def test_production_refuses_to_start_without_a_real_secret_and_hosts(secret, hos
 
 
 def test_production_starts_with_a_real_secret_and_hosts():
-    result = _run(["-c", SETUP], DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="shop.example.com")
+    result = _run(["-c", SETUP], DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="shop.example.com", **PAYMENTS)
 
     assert result.returncode == 0, result.stderr[-2000:]
     assert "started" in result.stdout
@@ -52,6 +54,7 @@ def test_production_passes_the_deployment_checks():
         DJANGO_SECRET_KEY=GOOD_KEY,
         DJANGO_ALLOWED_HOSTS="shop.example.com,www.shop.example.com",
         DATABASE_URL="postgres://giftshop@db.internal:5432/giftshop",
+        **PAYMENTS,
     )
 
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
@@ -65,6 +68,7 @@ def test_the_deployment_checks_do_fail_on_a_weakened_production():
         DJANGO_SECRET_KEY=GOOD_KEY,
         DJANGO_ALLOWED_HOSTS="shop.example.com",
         DJANGO_SECURE_HSTS_SECONDS="0",
+        **PAYMENTS,
     )
 
     assert result.returncode != 0
@@ -79,18 +83,26 @@ def _sandboxes_in_production(**env):
     return _run(["-c", code], DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="shop.example.com", **env)
 
 
-def test_production_has_no_sandboxes_unless_switched_on():
+def test_production_refuses_to_start_without_a_payment_provider():
     result = _sandboxes_in_production()
 
+    assert result.returncode != 0
+    assert "PAYMENT_PROVIDER" in result.stderr
+
+
+def test_production_has_no_sandbox_carrier_unless_switched_on():
+    result = _sandboxes_in_production(**PAYMENTS)
+
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "sandbox" not in result.stdout  # no sandbox payment webhook, no sandbox carrier pushes
+    providers, carriers = result.stdout.split("] [")[:2]
+    assert "sandbox" not in carriers  # no sandbox carrier pushes
 
 
 @pytest.mark.parametrize("switch, secret", [("SANDBOX_PAYMENTS_ENABLED", "SANDBOX_PAYMENT_SECRET"),
                                             ("SANDBOX_CARRIER_ENABLED", "SANDBOX_CARRIER_SECRET")])
 def test_a_production_sandbox_needs_a_secret_of_its_own(switch, secret):
-    refused = _sandboxes_in_production(**{switch: "1", secret: ""})
-    accepted = _sandboxes_in_production(**{switch: "1", secret: secrets.token_urlsafe(32)})
+    refused = _sandboxes_in_production(**{**PAYMENTS, switch: "1", secret: ""})
+    accepted = _sandboxes_in_production(**{**PAYMENTS, switch: "1", secret: secrets.token_urlsafe(32)})
 
     assert refused.returncode != 0 and secret in refused.stderr
     assert accepted.returncode == 0, accepted.stderr[-2000:]

@@ -49,4 +49,11 @@ if SANDBOX_CARRIER_ENABLED:
 else:
     CARRIERS = {code: path for code, path in CARRIERS.items() if code != "sandbox"}
     DISPATCH_CARRIERS = [code for code in DISPATCH_CARRIERS if code != "sandbox"]
+DEFAULT_PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
+if DEFAULT_PAYMENT_PROVIDER not in PAYMENT_PROVIDERS:
+    # A shop that cannot take payments must not start: every checkout would fail after reserving stock.
+    raise ImproperlyConfigured(
+        f"PAYMENT_PROVIDER={DEFAULT_PAYMENT_PROVIDER!r} is not configured (available: {sorted(PAYMENT_PROVIDERS)}). "
+        "Until a real provider adapter is added, run the sandbox with SANDBOX_PAYMENTS_ENABLED=1 and a secret."
+    )
 GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default=SECRET_KEY)

@@ -105,7 +105,11 @@ def payment_start(*, payment: Payment, return_path: str) -> Payment:
     """Open the provider's checkout for a payment (idempotent: the provider keeps our key)."""
     if payment.checkout_url or payment.status != Payment.Status.PENDING:
         return payment
-    provider = get_provider(payment.provider)
+    try:
+        provider = get_provider(payment.provider)
+    except NotFound:
+        logger.error("payment %s: provider %r is not configured", payment.id, payment.provider)
+        return payment
     try:
         checkout = provider.create_payment(
             idempotency_key=payment.idempotency_key,
