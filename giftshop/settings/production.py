@@ -25,6 +25,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Only behind a proxy that overwrites this header.
 if env.bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Per-IP rate limits count the client the proxy saw, not the proxy (else one abuser locks out all).
+    RATELIMIT_IP_META_KEY = "giftshop.client_ip.client_ip"
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 WEBHOOK_ALLOW_PRIVATE = False
 STORAGES = {
