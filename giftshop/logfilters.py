@@ -26,7 +26,8 @@ class MaskCardTokens(logging.Filter):
 class MaskingGunicornLogger(GunicornLogger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "q", "{raw_uri}e"):
-            if isinstance(atoms.get(key), str):
-                atoms[key] = mask_tokens(atoms[key])
+        # The request line, the query, the Referer (f) and any logged header can hold a card URL.
+        for key, value in atoms.items():
+            if isinstance(value, str) and (key in ("r", "U", "q", "f") or key.endswith(("}i", "}e"))):
+                atoms[key] = mask_tokens(value)
         return atoms

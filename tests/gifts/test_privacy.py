@@ -107,3 +107,9 @@ def test_the_sender_never_sees_the_address_phone_or_tracking_number(client, walk
 
     assert_absent(texts, secrets_of_the_recipient(), "the sender")
     assert "Friend Fang" in texts[1] and "Thank you!" in texts[1]  # what the sender may see is there
+
+
+def test_the_card_page_sends_no_referer_onwards(client, walked_gift):
+    response = client.get(reverse("gifts:card", kwargs={"token": walked_gift["token"]}))
+
+    assert response["Referrer-Policy"] == "no-referrer"  # its images and links never leak the token

@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from giftshop.logfilters import MaskCardTokens, mask_tokens
 
@@ -24,3 +25,23 @@ def test_the_filter_rewrites_a_record_with_arguments():
 def test_django_request_logs_go_through_the_filter(client, caplog):
     handler_filters = logging.getLogger().handlers[0].filters
     assert any(isinstance(f, MaskCardTokens) for f in handler_filters)
+
+
+def test_gunicorn_access_lines_mask_the_referer_too():
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from giftshop.logfilters import MaskingGunicornLogger
+
+    logger = MaskingGunicornLogger(Config())
+    request = SimpleNamespace(method="GET", path="/static/css/site.css", query="", version=(1, 1),
+                              headers=[("REFERER", f"https://shop.example/g/{TOKEN}/")], uri="/static/css/site.css")
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[], response_length=10)
+    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_REFERER": f"https://shop.example/g/{TOKEN}/", "REQUEST_METHOD": "GET",
+               "RAW_URI": "/static/css/site.css", "SERVER_PROTOCOL": "HTTP/1.1"}
+
+    atoms = logger.atoms(response, request, environ, timedelta(seconds=0.01))
+
+    assert all(TOKEN not in str(value) for value in atoms.values())
+    assert atoms["f"] == "https://shop.example/g/<token>/"
