@@ -20,6 +20,7 @@ from giftshop.outbox import outbox_put
 from giftshop.transitions import transition
 from orders.models import Order
 from orders.services.checkout import order_create, payment_start, variant_for_sale
+from stores.models import StoreMember
 
 TOPIC_RENDER_CARD = "gifts.render_card"
 MAX_SINGLE_QUANTITY = 10
@@ -73,6 +74,10 @@ def gift_create(
     else:
         draw_at = None
     variant = variant_for_sale(variant_id=variant_id, giftable=True)
+    if StoreMember.objects.filter(store_id=variant.product.store_id, user_id=sender.pk).exists():
+        # A store's team sees its shipments' addresses: a gift from your own store would show you
+        # your friend's address, which the sender must never see.
+        raise InvalidInput(_("You cannot send a gift from a store you work in."), field="variant_id")
     if variant.price_minor * quantity > settings.GIFT_PRICE_CAP_MINOR:
         raise InvalidInput(_("Gifts are limited in value on this platform; choose fewer units."), field="quantity")
     with transaction.atomic():
