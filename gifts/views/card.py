@@ -198,8 +198,9 @@ def token_kept_out_of_logs(view):
                 response = HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         except Ratelimited as exc:
             response = import_string(settings.RATELIMIT_VIEW)(request, exc)
-        # The page's own images, styles and links must not carry this URL out as a Referer.
-        response["Referrer-Policy"] = "no-referrer"
+        # The page's own images, styles and links send at most the origin as Referer, never this URL
+        # ("no-referrer" would make the card's own POSTs send "Origin: null" and fail CSRF).
+        response["Referrer-Policy"] = "strict-origin"
         if response.status_code >= 400:
             path = request.path.replace(token, "<token>") if token else request.path
             level = logging.ERROR if response.status_code >= 500 else logging.WARNING
