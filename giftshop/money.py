@@ -33,6 +33,8 @@ def parse_major(text: str, currency: str) -> int:
         raise ValueError("not a number") from None
     if not value.is_finite():
         raise ValueError("not a number")
+    if value.adjusted() > 15:  # before any arithmetic: "1e999990" must not cost seconds of CPU
+        raise ValueError("too large")
     minor = value.scaleb(exp)
     if minor != minor.to_integral_value():
         raise ValueError("too many decimals")

@@ -54,3 +54,9 @@ def test_money_template_filter_is_a_builtin():
     rendered = Template("{{ price|money:currency }}").render(Context({"price": 8800, "currency": "CNY"}))
 
     assert rendered == "¥88.00"
+
+
+def test_parse_major_refuses_huge_exponents_before_any_arithmetic():
+    # "1e999990" used to be scaled and converted to int first: ~26 s of CPU for 8 characters.
+    with pytest.raises(ValueError, match="too large"):
+        parse_major("1e999990", "CNY")
