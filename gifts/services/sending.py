@@ -15,7 +15,8 @@ from gifts.covers import COVERS, DEFAULT_COVER
 from gifts.errors import GiftNotOpen
 from gifts.models import Gift
 from gifts.tokens import gift_token, token_hash
-from giftshop.errors import InvalidInput
+from giftshop.errors import Conflict, InvalidInput
+from giftshop.models import OutboxMessage
 from giftshop.outbox import outbox_put
 from giftshop.transitions import transition
 from orders.models import Order
@@ -26,6 +27,7 @@ TOPIC_RENDER_CARD = "gifts.render_card"
 MAX_SINGLE_QUANTITY = 10
 MAX_GROUP_QUANTITY = 100
 MIN_CLAIM_HOURS, MAX_CLAIM_HOURS = 1, 168
+MAX_CARD_EMAILS = 5
 
 
 def _int(value, name, low, high):
@@ -152,11 +154,17 @@ def gift_email_card(*, gift: Gift, email: str) -> Gift:
     if gift.status != Gift.Status.OPEN:
         raise GiftNotOpen()
     url = gift_share_url(gift=gift)
+    prefix = f"card-email:{gift.id}:"
+    key = f"{prefix}v{gift.token_version}:{hashlib.sha256(email.encode()).hexdigest()[:24]}"
+    sent = OutboxMessage.objects.filter(key__startswith=prefix)
+    if sent.count() >= MAX_CARD_EMAILS and not sent.filter(key=key).exists():
+        # The sender's name goes out in the subject: the shop must not become a mail relay.
+        raise Conflict(_("This card has been emailed enough times; share the link instead."), code="too_many_emails")
     with transaction.atomic():
         Gift.objects.filter(id=gift.id).update(card_emailed_to=email)
         outbox_put(
             topic="accounts.email",
-            key=f"card-email:{gift.id}:v{gift.token_version}:{hashlib.sha256(email.encode()).hexdigest()[:24]}",
+            key=key,
             payload={
                 "to": [email],
                 "subject": _("%(name)s sent you a gift") % {"name": gift.sender.public_name},

@@ -72,3 +72,14 @@ def test_the_page_form_sends_the_card(client, gift):
     assert response.status_code == 200
     assert "The card is on its way to fay@example.com" in response.content.decode()
     assert [m.to for m in mail.outbox] == [["fay@example.com"]]
+
+
+def test_a_card_is_emailed_to_five_addresses_at_most(gift):
+    sender_api = api_client_for(gift.sender)
+    answers = [sender_api.post(f"/api/v1/gifts/{gift.id}/email/", {"email": f"friend{n}@example.com"}, format="json")
+               for n in range(6)]
+
+    assert [a.status_code for a in answers] == [200] * 5 + [409]
+    assert answers[-1].json()["code"] == "too_many_emails"
+    assert sender_api.post(f"/api/v1/gifts/{gift.id}/email/", {"email": "friend0@example.com"},
+                           format="json").status_code == 200  # resending to one of them is fine
