@@ -123,7 +123,9 @@ def outbox_deliver(*, message_id):
             available_at=Now() + backoff, last_error=repr(exc)[:2000]
         )
         return "retry"
-    transition(message, OutboxMessage.Status.DELIVERED, extra={"delivered_at": timezone.now()})
+    # Once carried out, the payload goes: mails hold links (card tokens, password resets) that the
+    # database must not keep. The key stays, so a re-run is still recognised.
+    transition(message, OutboxMessage.Status.DELIVERED, extra={"delivered_at": timezone.now(), "payload": {}})
     return "delivered"
 
 

@@ -337,7 +337,7 @@ class GiftEmailCardApi(APIView):
         summary="Email the card link to a friend (they also get the reminder before it closes)",
         request=InputSerializer,
         responses={200: SentGiftSerializer, 400: INVALID, 401: NOT_AUTHENTICATED, 404: NOT_FOUND,
-                   409: error("gift_not_open")},
+                   409: error("gift_not_open, too_many_emails")},
         tags=TAGS,
     )
     def post(self, request, gift_id):

@@ -185,3 +185,19 @@ def test_two_concurrent_relays_deliver_each_message_exactly_once(recorder):
     assert errors == []
     assert sorted(recorder.keys) == sorted(f"k-{n}" for n in range(200))
     assert OutboxMessage.objects.filter(status="delivered", attempts=1).count() == 200
+
+
+def test_a_delivered_message_keeps_its_key_but_not_its_payload(db):
+    from django.core import mail
+
+    from giftshop.models import OutboxMessage
+    from giftshop.outbox import outbox_put, outbox_relay
+
+    outbox_put(topic="accounts.email", key="payload-test",
+               payload={"to": ["a@example.com"], "subject": "Hi", "body": "https://shop/g/secret-token/"})
+    outbox_relay()
+
+    message = OutboxMessage.objects.get(key="payload-test")
+    assert message.status == OutboxMessage.Status.DELIVERED
+    assert message.payload == {}  # the link (a token) is not kept once the mail went
+    assert len(mail.outbox) == 1
