@@ -100,6 +100,9 @@ def stats_period(*, start=None, end=None, today: date | None = None) -> Period:
     if errors:
         raise InvalidInput(fields=errors)
     last = parsed["end"] or today
+    if last < EARLIEST_DAY:
+        # Checked before counting back the default 30 days: from 0001-01-01 that is no date at all.
+        raise InvalidInput(fields={"end": [_("Choose a day from %(day)s on.") % {"day": EARLIEST_DAY.isoformat()}]})
     first = parsed["start"] or last - timedelta(days=DEFAULT_DAYS - 1)
     latest = today + timedelta(days=MAX_DAYS)
     if first < EARLIEST_DAY:
