@@ -4,14 +4,17 @@ Every error under /api/ is {"code", "detail", "fields"?}.
 """
 
 import logging
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions as drf
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser as DrfJSONParser
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
@@ -91,14 +94,99 @@ def exception_handler(exc, context):
     return None  # unexpected: Django's 500 handler answers (JSON under /api/)
 
 
+class JSONParser(DrfJSONParser):
+    """DRF's JSON parser, and a body nested too deeply for Python's parser (`[[[[...`, a few
+    kilobytes are enough) is a 400 parse_error like any other malformed JSON, not a RecursionError."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type=media_type, parser_context=parser_context)
+        except RecursionError:
+            raise drf.ParseError(_("JSON parse error - the body is nested too deeply.")) from None
+
+
 class Pagination(PageNumberPagination):
+    """?page= (1 to the last page) and ?page_size= (at most 100; more is read as 100).
+
+    A page that is not a whole number from 1 up is a 400 `invalid` with fields.page (bad input,
+    API.md); a page past the last one is a 404 `not_found` (there is no such page).
+    `document_page_errors` puts both answers in the OpenAPI document of every paginated list."""
+
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def paginate_queryset(self, queryset, request, view=None):
+        number = request.query_params.get(self.page_query_param)
+        if number and number not in self.last_page_strings:  # empty: the first page, as DRF reads it
+            # No int(): a number of 5,000 digits is well-formed (a 404) but int() refuses it.
+            if not (number.isascii() and number.isdigit() and number.lstrip("0")):
+                message = _("Enter a whole number from 1 up.")
+                raise drf.ValidationError({self.page_query_param: [message]})
+        return super().paginate_queryset(queryset, request, view=view)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["description"] = f"Results per page (default {self.page_size}, at most {self.max_page_size})."
+        return parameters
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["code", "detail"],
+}
+
+
+PAGE_ERRORS = {
+    "400": "invalid: ?page= is not a whole number from 1 up (see `fields.page`)",
+    "404": "not_found: ?page= is past the last page",
+}
+
+
+def document_page_errors(result, generator, request, public):
+    """drf-spectacular post-processing hook: every operation with a ?page= parameter may answer
+    Pagination's 400 and 404, so its document says so (an answer it documents already is kept)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            names = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "query"}
+            if "page" not in names:
+                continue
+            for status, description in PAGE_ERRORS.items():
+                operation["responses"].setdefault(
+                    status, {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+                )
+    return result
+
+
+@csrf_exempt  # an unknown URL is a 404 whatever the method, never Django's HTML CSRF page
 def json_not_found(request, exception=None):
     return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+
+
+def require_post(view):
+    """For the plain Django views under /api/ (the signed webhooks): another method is a 405 in the
+    API's error shape with its Allow header, not require_POST's empty HTML answer."""
+
+    @wraps(view)
+    def only_post(request, *args, **kwargs):
+        if request.method != "POST":
+            response = JsonResponse(error_body("method_not_allowed", _("Method not allowed.")), status=405)
+            response["Allow"] = "POST"
+            return response
+        return view(request, *args, **kwargs)
+
+    return only_post
 
 
 def json_server_error(request):

@@ -6,8 +6,8 @@ import logging
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
+from giftshop.api import require_post
 from giftshop.errors import DomainError
 from giftshop.outbox import outbox_put
 from logistics.carriers import get_carrier
@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 
 @csrf_exempt
-@require_POST
+@require_post
 def carrier_webhook(request, carrier):
     try:
         adapter = get_carrier(carrier)

@@ -8,8 +8,8 @@ import logging
 
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
+from giftshop.api import require_post
 from giftshop.errors import DomainError
 from orders.payments import get_provider
 from orders.services.notices import payment_apply_notice
@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 @csrf_exempt
-@require_POST
+@require_post
 def payment_webhook(request, provider):
     try:
         adapter = get_provider(provider)

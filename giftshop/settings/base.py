@@ -211,7 +211,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "giftshop.api.JSONParser",  # DRF's, with too-deep nesting a 400 parse_error
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -229,6 +229,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "giftshop.api.document_page_errors",  # every paginated list documents its 400 and 404 for ?page=
+    ],
 }
 
 # --- Rate limits (django-ratelimit; "<count>/<period>") -------------------------------------
