@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
-from django.db.models.functions import Now
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat, Now
 
-from orders.models import Order, Payment
+from orders.models import Order, Payment, WebhookEvent
 from orders.payments import get_provider
 from orders.payments.base import Notice, ProviderError
 from orders.services.notices import order_give_up, payment_apply_notice
@@ -35,13 +35,20 @@ def payments_reconcile(*, older_than_seconds: int | None = None, limit: int = 20
     """Ask the provider about payments still pending after a while (a dropped or delayed webhook)
     and apply its answer as a notice. Returns {outcome: count}."""
     age = timedelta(seconds=older_than_seconds if older_than_seconds is not None else settings.RECONCILE_AFTER_SECONDS)
-    # Pending ones, and ones we gave up on lately (their window closed): money may still have come.
-    stuck = Payment.objects.filter(
-        Q(status=Payment.Status.PENDING, created_at__lte=Now() - age)
-        | Q(status=Payment.Status.FAILED, created_at__gte=Now() - timedelta(days=1))
-    ).exclude(provider_ref="")
+    # Pending ones first; then ones we gave up on lately (their window closed: money may still have
+    # come), each only until the provider has confirmed it failed, so they never crowd out the rest.
+    pending = Payment.objects.filter(status=Payment.Status.PENDING, created_at__lte=Now() - age)
+    confirmed_failed = WebhookEvent.objects.filter(
+        provider=OuterRef("provider"), event_id=Concat(Value("reconcile:"), Cast(OuterRef("id"), CharField()),
+                                                       Value(":failed"))
+    )
+    given_up = Payment.objects.filter(status=Payment.Status.FAILED, created_at__gte=Now() - timedelta(days=1)).exclude(
+        Exists(confirmed_failed)
+    )
+    batch = list(pending.exclude(provider_ref="").order_by("created_at", "id")[:limit])
+    batch += list(given_up.exclude(provider_ref="").order_by("created_at", "id")[: max(0, limit - len(batch))])
     outcomes = {}
-    for payment in list(stuck.order_by("created_at", "id")[:limit]):
+    for payment in batch:
         try:
             state = get_provider(payment.provider).query_payment(provider_ref=payment.provider_ref)
         except ProviderError as exc:

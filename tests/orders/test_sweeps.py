@@ -124,3 +124,19 @@ def test_deliver_sandbox_webhooks_command_says_what_it_did(order, settings):
     settings.SANDBOX_PAYMENTS_ENABLED = False
     with pytest.raises(CommandError):
         run("deliver_sandbox_webhooks")
+
+
+def test_reconciliation_asks_about_a_failed_payment_only_until_the_provider_confirms_it(db):
+    from gifts.services.sending import gift_create
+    from orders.services.sweeps import payments_reconcile
+    from tests.factories import UserFactory, VariantFactory
+    from tests.gifts.helpers import pay
+
+    gift = gift_create(sender=UserFactory(), variant_id=VariantFactory(stock=2).id)
+    pay(gift.order, outcome="failed")
+
+    first = payments_reconcile(older_than_seconds=0)
+    second = payments_reconcile(older_than_seconds=0)
+
+    assert first == {"already settled": 1}
+    assert second == {}  # confirmed failed: it no longer takes a place in the batch
