@@ -227,7 +227,11 @@ class VariantDetailApi(APIView):
         return Response(self.OutputSerializer(variant).data)
 
     @extend_schema(
-        operation_id="merchant_variants_delete", responses=with_errors({204: None}, 400, 401, 404), tags=TAGS
+        operation_id="merchant_variants_delete",
+        description="400 `invalid`: the product's last variant. 409 `variant_in_use`: it has been ordered "
+        "(set its stock to 0 instead).",
+        responses=with_errors({204: None}, 400, 401, 404, 409),
+        tags=TAGS,
     )
     def delete(self, request, variant_id):
         variant = selectors.access_variant_by_id(user=request.user, variant_id=variant_id)
