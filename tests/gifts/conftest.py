@@ -4,14 +4,14 @@ the sandbox payment provider and its signed webhook."""
 
 import pytest
 from django.core.cache import cache
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from gifts.models import Gift
 from orders.models import Order
 from orders.payments.sandbox import sandbox_deliver_webhooks
 from tests.conftest import api_client_for
 from tests.factories import AddressFactory, UserFactory, VariantFactory
-from tests.gifts.helpers import drain_outbox, pay
+from tests.gifts.helpers import drain_outbox
 
 GIFTS_URL = "/api/v1/gifts/"
 
@@ -43,16 +43,11 @@ def token_of(share_url: str) -> str:
 
 
 def pay_order(client, order_id, outcome="succeeded"):
-    """Press the sandbox's button through the API when it exists (else the sandbox page's action),
-    then let the sandbox deliver its signed webhook and the outbox carry the news to the gift."""
-    order = Order.objects.get(id=order_id)
-    payment = order.payments.get()
-    try:
-        url = reverse("payment-sandbox", kwargs={"payment_id": payment.id})
-    except NoReverseMatch:
-        pay(order, outcome=outcome)
-        return
-    response = client.post(url, {"outcome": outcome}, format="json")
+    """Press the sandbox's button through the API, then let the sandbox deliver its signed webhook
+    and the outbox carry the news to the gift."""
+    payment = Order.objects.get(id=order_id).payments.get()
+    response = client.post(reverse("payment-sandbox", kwargs={"payment_id": payment.id}), {"outcome": outcome},
+                           format="json")
     assert response.status_code == 202, response.content
     sandbox_deliver_webhooks()
     drain_outbox()
