@@ -30,7 +30,7 @@ def draw_once(monkeypatch):
 
 def _seed():
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--force", stdout=out)
     return out.getvalue()
 
 
@@ -118,3 +118,10 @@ def test_it_leaves_existing_accounts_alone(db):
     alice = User.objects.get(username="alice")
     assert alice.check_password("her-own-secret-1")
     assert alice.display_name == "Alice"
+
+
+def test_seed_demo_refuses_without_debug_unless_forced(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")

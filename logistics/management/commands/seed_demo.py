@@ -4,8 +4,9 @@ Idempotent: what already exists (by username, store slug, product title, SKU) is
 `make run` calls it on every start. Everything is made through the services, as a person would.
 """
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import User
@@ -21,7 +22,13 @@ from stores.services import product_create, product_image_add, store_create
 class Command(BaseCommand):
     help = "Create the demo store, products, photos and accounts (safe to run again), and print the logins."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="seed even with DEBUG off (the demo accounts have a published password)")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo creates accounts with a published password; with DEBUG off, pass --force.")
         created = {"accounts": 0, "addresses": 0, "products": 0, "photos": 0}
         merchant = self._user(demo.MERCHANT, created)
         for shopper in demo.SHOPPERS:
