@@ -22,7 +22,9 @@ class User(AbstractUser):
 
     @property
     def public_name(self):
-        return self.display_name or self.first_name or self.username
+        """What others see: the display name, else the first name, else a neutral "a friend" (a
+        username may be an email address, and goes on cards, link previews and packing slips)."""
+        return self.display_name or self.first_name or str(_("A friend"))
 
 
 class Notice(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from gifts.models import Claim, Gift
 from giftshop.errors import Conflict, InvalidInput
 from giftshop.transitions import transition
+from logistics.errors import ShipmentNotPending
 from logistics.models import Shipment
 from logistics.shipments import shipment_cancel
 from orders.models import Payment, Refund
@@ -28,11 +29,6 @@ MAX_ID = 2**63 - 1
 class NotOverdue(Conflict):
     code = "not_overdue"
     default_detail = gettext_lazy("The store still has time to ship this parcel.")
-
-
-class ShipmentNotPending(Conflict):
-    code = "shipment_not_pending"
-    default_detail = gettext_lazy("This parcel has already left the store; it can no longer be refunded this way.")
 
 
 def _claim_of(gift: Gift, claim_id) -> Claim:

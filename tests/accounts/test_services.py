@@ -101,3 +101,11 @@ def test_authenticate_ignores_the_case_of_the_username(db, rf):
     assert user_authenticate(request=rf.post("/"), username="aLiCe", password=GOOD_PASSWORD) == user
     assert user_authenticate(request=rf.post("/"), username="alice", password="wrong-password") is None
     assert user_authenticate(request=rf.post("/"), username=None, password=GOOD_PASSWORD) is None
+
+
+def test_a_user_without_a_display_name_is_shown_as_a_friend_never_by_username(db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="li.lei@example.com", display_name="", first_name="")
+
+    assert user.public_name == "A friend"
