@@ -68,9 +68,13 @@ def gift_create(
         now = timezone.now()
         if draw_at is None:
             raise InvalidInput(_("Choose when the draw takes place."), field="draw_at")
-        if not (now + timedelta(minutes=1) <= draw_at <= now + timedelta(hours=claim_hours - 1)):
+        # The card opens only once paid, up to a payment window later: a draw before that would
+        # find no entries. And winners need at least an hour to give an address.
+        earliest = now + timedelta(minutes=settings.PAYMENT_WINDOW_MINUTES)
+        if not (earliest <= draw_at <= now + timedelta(hours=claim_hours - 1)):
             raise InvalidInput(
-                _("The draw must be at least a minute away and at least an hour before the claim window ends."),
+                _("The draw must be at least %(minutes)s minutes away and at least an hour before the claim "
+                  "window ends.") % {"minutes": settings.PAYMENT_WINDOW_MINUTES},
                 field="draw_at",
             )
     else:
