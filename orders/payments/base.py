@@ -7,6 +7,9 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from giftshop.errors import DomainError
+from giftshop.storable import unstorable
+
+MAX_BIGINT = 2**63 - 1
 
 
 class InvalidSignature(DomainError):
@@ -47,6 +50,19 @@ class Notice:
     currency: str
     occurred_at: int = 0
     raw: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        """A notice the database can record (WebhookEvent: event_id ≤ 100, event_type ≤ 60; the
+        payment's provider_ref ≤ 100), else ValueError: adapters answer it as a malformed event."""
+        if not 0 < len(self.event_id) <= 100 or len(self.event_type) > 60 or len(self.provider_ref) > 100:
+            raise ValueError("event id, type or object id of an impossible length")
+        if isinstance(self.amount_minor, bool) or not isinstance(self.amount_minor, int):
+            raise ValueError("amount is not a whole number")
+        if not -MAX_BIGINT <= self.amount_minor <= MAX_BIGINT or not -MAX_BIGINT <= self.occurred_at <= MAX_BIGINT:
+            raise ValueError("amount or time out of range")
+        reason = unstorable([self.event_id, self.event_type, self.provider_ref, self.currency, self.raw])
+        if reason:
+            raise ValueError(f"the event holds {reason}")
 
 
 @dataclass(frozen=True)

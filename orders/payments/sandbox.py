@@ -40,6 +40,11 @@ WEBHOOK_MODES = ("normal", "duplicate", "delay", "reorder", "drop")
 SIGNATURE_HEADER = "Stripe-Signature"
 
 
+def _refuse_constant(name):
+    """json.loads reads NaN and Infinity; a provider's event never holds them."""
+    raise ValueError(f"malformed event: {name}")
+
+
 def _ref(prefix):
     return f"{prefix}_{secrets.token_hex(12)}"
 
@@ -211,7 +216,7 @@ class SandboxProvider(PaymentProvider):
     def parse_webhook(self, *, headers, body):
         try:
             signing.verify(settings.SANDBOX_PAYMENT_SECRET, headers.get(SIGNATURE_HEADER), body)
-            event = json.loads(body)
+            event = json.loads(body, parse_constant=_refuse_constant)
             obj = event["data"]["object"]
             return Notice(
                 event_id=str(event["id"]),
@@ -223,7 +228,8 @@ class SandboxProvider(PaymentProvider):
                 occurred_at=int(event.get("created", 0)),
                 raw=event,
             )
-        except ValueError as exc:  # bad signature, stale timestamp, broken JSON
+        except ValueError as exc:  # bad signature, stale timestamp, broken JSON, a Notice we cannot keep
             raise InvalidSignature(str(exc)) from None
-        except (KeyError, TypeError) as exc:
+        except (KeyError, TypeError, OverflowError, RecursionError) as exc:
+            # Well signed but not an event we can read: wrong shapes, 1e400 as an amount, [[[[…
             raise InvalidSignature(f"malformed event: {exc}") from None
