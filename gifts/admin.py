@@ -65,7 +65,7 @@ class GiftAdmin(admin.ModelAdmin):
     def revoke_link(self, request, queryset):
         revoked = 0
         for gift in queryset:
-            if gift.token_hash:
+            if gift.status == Gift.Status.OPEN:  # a closed card has nothing left to protect
                 gift_revoke_link(gift=gift)
                 revoked += 1
         self.message_user(

@@ -314,7 +314,8 @@ class GiftRevokeLinkApi(APIView):
         operation_id="gifts_revoke_link",
         summary="Stop a leaked card link from working; the answer carries the new link",
         request=None,
-        responses={200: SentGiftSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND}, tags=TAGS,
+        responses={200: SentGiftSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND, 409: error("gift_not_open")},
+        tags=TAGS,
     )
     def post(self, request, gift_id):
         gift = access_gift_by_id(user=request.user, gift_id=gift_id)

@@ -132,8 +132,8 @@ def gift_share_url(*, gift: Gift) -> str | None:
 def gift_revoke_link(*, gift: Gift) -> Gift:
     """A leaked link stops working; the sender gets a new one, and a new QR code (the old one holds
     the old link), rendered again by the outbox."""
-    if gift.token_hash is None:
-        return gift
+    if gift.status != Gift.Status.OPEN:
+        raise GiftNotOpen()  # a closed card has nothing left to protect, and its page says so
     version = gift.token_version + 1
     old_qr = gift.qr_image.name
     moved = Gift.objects.filter(id=gift.id, token_version=gift.token_version).update(

@@ -177,11 +177,12 @@ def extend(request, gift_id):
 @require_POST
 def revoke(request, gift_id):
     gift = _own_gift(request, gift_id)
-    if gift.status != Gift.Status.OPEN:
-        messages.error(request, _("This gift is no longer open."))
-        return _detail(gift)
-    gift_revoke_link(gift=gift)
-    messages.success(request, _("Here is a new link. The old one no longer works."))
+    try:
+        gift_revoke_link(gift=gift)
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("Here is a new link. The old one no longer works."))
     return _detail(gift)
 
 
