@@ -22,6 +22,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
 )
 from django.db.models.functions import Coalesce, Now
 
@@ -93,8 +94,13 @@ def _refunds_of_the_order(status):
 
 
 def _claims_for_the_sender() -> QuerySet[Claim]:
-    overdue = ExpressionWrapper(
-        Q(shipment__status=Shipment.Status.PENDING, shipment__ship_by__lt=Now()), output_field=BooleanField()
+    # A claim without a shipment (a lottery entry) joins NULLs, and NULL is no boolean: false then.
+    overdue = Coalesce(
+        ExpressionWrapper(
+            Q(shipment__status=Shipment.Status.PENDING, shipment__ship_by__lt=Now()), output_field=BooleanField()
+        ),
+        Value(False),
+        output_field=BooleanField(),
     )
     return (
         Claim.objects.select_related("recipient")
