@@ -71,7 +71,12 @@ def _ship_to(user, address_id, address) -> dict:
             fields = {f"address.{f}": [_("Unknown field.")] for f in unknown}
             fields.update({f"address.{f}": [_("This field is required.")] for f in missing})
             raise InvalidInput(fields=fields)
-        return address_snapshot(address_create(user=user, **address))  # saved to the book
+        try:
+            saved = address_create(user=user, **address)  # saved to the book
+        except InvalidInput as exc:  # its fields are the typed address's: named as they came in
+            fields = {f"address.{name}": messages for name, messages in (exc.fields or {}).items()}
+            raise InvalidInput(exc.detail, code=exc.code, fields=fields or None) from None
+        return address_snapshot(saved)
     if address_id is None:
         raise InvalidInput(_("Choose an address or enter a new one."), field="address_id")
     try:
