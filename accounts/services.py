@@ -43,7 +43,8 @@ def user_register(*, username: str, password: str, email: str = "", display_name
     errors = {}
     try:
         # Username rules (required, 150 chars, letters, digits and @.+-_), email, display name length.
-        user.full_clean(exclude=["password"], validate_unique=False)
+        # Uniqueness (the case-insensitive constraint too) is checked below, with its own message.
+        user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
         errors.update(_messages(exc))
     if not password:
