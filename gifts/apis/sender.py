@@ -29,7 +29,7 @@ from gifts.services.sending import (
 )
 from giftshop.api import Pagination
 from giftshop.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from stores.apis.inputs import StrictInputSerializer, id_field
+from stores.apis.inputs import StrictInputSerializer, datetime_field, id_field
 from stores.apis.pagination import paginated_response
 
 TAGS = ["gifts"]
@@ -147,7 +147,7 @@ class GiftListCreateApi(APIView):
         claim_hours = serializers.IntegerField(
             min_value=MIN_CLAIM_HOURS, max_value=MAX_CLAIM_HOURS, required=False, default=24
         )
-        draw_at = serializers.DateTimeField(
+        draw_at = datetime_field(
             required=False, allow_null=True, default=None,
             help_text="Lottery only: at least a minute away and an hour before the claim window ends.",
         )

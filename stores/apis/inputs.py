@@ -37,3 +37,18 @@ def currency_field(**kwargs):
 
 def id_field(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class DateTimeInputField(serializers.DateTimeField):
+    """DRF's DateTimeField, and a naive time at the edge of the calendar (0001-01-01T00:00 read in
+    a zone east of UTC) is the field's "out of range" 400, not the OverflowError DRF lets through."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
+
+
+def datetime_field(**kwargs):
+    return DateTimeInputField(**kwargs)
