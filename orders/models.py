@@ -49,7 +49,10 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "pay_by"], name="order_unpaid_due_idx")]
+        indexes = [
+            models.Index(fields=["status", "pay_by"], name="order_unpaid_due_idx"),
+            models.Index(fields=["buyer", "-created_at", "-id"], name="order_buyer_recent_idx"),
+        ]
         constraints = [
             _status_check("order_status_valid", ["pending_payment", "paid", "payment_failed", "cancelled", "refunded"]),
             models.CheckConstraint(condition=models.Q(kind__in=["purchase", "gift"]), name="order_kind_valid"),
