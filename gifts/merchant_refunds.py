@@ -29,11 +29,9 @@ from giftshop.errors import Conflict, DomainError, NotFound
 from logistics.errors import ShipmentNotPending
 from logistics.models import Shipment
 from logistics.shipment_selectors import access_shipment_for_member
-from orders.models import Order, Payment, Refund
+from orders.models import Order, Refund
 from orders.services.refunds import order_refund_before_dispatch, refund_ref
 from stores.models import StoreMember
-
-REFUNDABLE_PAYMENTS = [Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED]
 
 
 class AlreadyRefunded(Conflict):

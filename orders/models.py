@@ -107,6 +107,8 @@ class Payment(models.Model):
             S.PARTIALLY_REFUNDED: {S.REFUNDED},
         }
     )
+    # Money we hold for the payer: what refunds are drawn from.
+    REFUNDABLE = (S.SUCCEEDED, S.PARTIALLY_REFUNDED)
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=20)

@@ -87,7 +87,7 @@ def claim_refund_before_dispatch(*, gift: Gift, claim: Claim, reason: str, why: 
         raise ShipmentNotPending()
     line = gift.order.lines.get()
     payment = gift.order.payments.filter(
-        status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED]
+        status__in=Payment.REFUNDABLE
     ).first()
     if payment is None:
         raise Conflict(_("There is no payment left to refund."))

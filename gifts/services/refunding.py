@@ -12,7 +12,7 @@ def give_back_units(*, gift, units: int, reason: str, scope) -> None:
     stock_release(variant_id=gift.variant_id, quantity=units)
     line = gift.order.lines.get()
     payment = gift.order.payments.filter(
-        status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED]
+        status__in=Payment.REFUNDABLE
     ).first()
     if payment is not None:
         refund_request(payment=payment, amount_minor=line.unit_price_minor * units, reason=reason, scope=scope)

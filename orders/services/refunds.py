@@ -103,7 +103,7 @@ def order_refund_before_dispatch(*, order: Order, shipment, reason: str, why: st
         if not shipment_cancel(shipment=shipment, reason=why):
             raise ShipmentNotPending()
         payment = (
-            order.payments.filter(status__in=[Payment.Status.SUCCEEDED, Payment.Status.PARTIALLY_REFUNDED])
+            order.payments.filter(status__in=Payment.REFUNDABLE)
             .order_by("id")
             .first()
         )
