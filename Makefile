@@ -2,9 +2,12 @@
 #
 #   make run       create .venv, migrate, seed the demo shop, then run web + worker + beat (Procfile)
 #                  in the foreground; Ctrl-C or SIGTERM stops everything it started. PORT=8000.
+#   make up        the services mode: the same Procfile on DATABASE_URL (PostgreSQL) and REDIS_URL
 #   make test      Django checks, the migrations check, then pytest on tests/ (browser tests too
 #                  when /usr/bin/chromium exists). Extra pytest arguments: make test PYTEST_ARGS="-x".
-#   make lint      ruff
+#   make mutate    mutation testing (mutmut) of the money and units code; not part of make test.
+#   make lint      ruff, and lint-imports (import-linter: the layers of DESIGN §3)
+#   make lock      recompile requirements*.lock from requirements*.txt (UPGRADE=1: newest allowed)
 #   make messages  compile translations (.po -> .mo; needs gettext)
 #   make clean     remove .venv and local state under var/
 
@@ -21,22 +24,47 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: help venv run test lint messages clean
+.PHONY: help venv venv-run run up test mutate lint lock messages clean
 
 help:
 	@echo "make run       run the shop at http://127.0.0.1:$(PORT)/ (web, worker, beat)"
+	@echo "make up        the services mode (gunicorn, worker, beat) on DATABASE_URL and REDIS_URL"
 	@echo "make test      checks and the whole test suite"
-	@echo "make lint      ruff check"
+	@echo "make lint      ruff check, and import-linter's layers contract"
+	@echo "make lock      recompile the hashed lock files (UPGRADE=1 for the newest allowed versions)"
 	@echo "make messages  compile translations"
 	@echo "make clean     remove .venv and local state"
 
-# The stamp is newer than every requirements file once they are installed: re-running is free.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+# Installs are the lock files, byte for byte (--require-hashes): `make run` the runtime lock,
+# `make test` the dev lock (runtime + test tools, the same runtime versions). A stamp newer than its
+# lock file makes re-running free. `make lock` compiles the locks from the requirements*.txt ranges.
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q --require-hashes --no-deps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: requirements.lock | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.lock
+	$(BIN)/python -m pip check -q >/dev/null || $(BIN)/python -m pip check
 	@touch $@
 
-venv: $(VENV)/.installed
+$(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
+	$(PIP_INSTALL) -r requirements-dev.lock
+	$(BIN)/python -m pip check -q >/dev/null || $(BIN)/python -m pip check
+	@touch $@ $(VENV)/.installed-run
+
+venv-run: $(VENV)/.installed-run
+venv: $(VENV)/.installed-dev
+
+# UPGRADE=1: the newest versions the ranges allow (else the locked ones are kept where they still
+# fit); UPGRADE_PACKAGE=celery: just that one.
+UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --generate-hashes --python-version 3.11 \
+	$(if $(UPGRADE),--upgrade) $(if $(UPGRADE_PACKAGE),--upgrade-package $(UPGRADE_PACKAGE))
+
+lock: venv
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt -c requirements.lock -o requirements-dev.lock
+	@echo "locks written: review 'git diff requirements*.lock', then make test"
 
 # Every process honcho starts gets DJANGO_SETTINGS_MODULE, SITE_URL and PATH from here; honcho
 # gives each process type its own PORT (web gets $(PORT)), so SITE_URL is fixed before it does.
@@ -44,7 +72,7 @@ run: export DJANGO_SETTINGS_MODULE := giftshop.settings.local
 run: export PATH := $(BIN):$(PATH)
 run: export PORT := $(PORT)
 run: export SITE_URL := $(SITE_URL)
-run: venv
+run: venv-run
 	@mkdir -p var/static
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
@@ -53,6 +81,21 @@ run: venv
 	@echo "giftshop is starting at $(SITE_URL)/  (admin: $(SITE_URL)/admin/, API: $(SITE_URL)/api/docs/)"
 	@echo "Ctrl-C stops the web server, the worker and the beat."
 	@echo
+	exec $(BIN)/honcho start -f Procfile
+
+# The services mode on one machine (README "Operations"): the same Procfile against PostgreSQL and
+# Redis, which must be given (DATABASE_URL, REDIS_URL); every process reads one SITE_URL.
+up: export DJANGO_SETTINGS_MODULE ?= giftshop.settings.local
+up: export PATH := $(BIN):$(PATH)
+up: export PORT := $(PORT)
+up: export SITE_URL := $(SITE_URL)
+up: venv-run
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { \
+		echo "make up runs on PostgreSQL and Redis: set DATABASE_URL=postgres://... and REDIS_URL=redis://..."; exit 2; }
+	@mkdir -p var/static
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+	@echo "giftshop (services mode) is starting at $(SITE_URL)/  (health: $(SITE_URL)/healthz)"
 	exec $(BIN)/honcho start -f Procfile
 
 test: venv
@@ -68,14 +111,34 @@ test: venv
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; fi; \
 	exit $$rc
 
+# Mutation testing of the money and units code ([tool.mutmut] in pyproject.toml says which modules
+# and which tests). mutmut works in mutants/ and keeps its results there: a second run retests only
+# the functions that changed (rm -rf mutants for a fresh run). MUTATE_ARGS="orders.services.refunds*"
+# runs only those mutants. Ends with the score per module; `$(BIN)/mutmut show NAME` shows a mutant.
+mutate: venv
+	$(BIN)/mutmut run $(MUTATE_ARGS)
+	@$(BIN)/mutmut results --all true | awk -F': ' '\
+		{ name = $$1; sub(/^ +/, "", name); sub(/\.x[^.]*$$/, "", name); st = $$2; \
+		  if (!(name in seen)) { seen[name] = 1; order[++n] = name } \
+		  c[name, st]++; c["total", st]++; tot[name]++; tot["total"]++ } \
+		END { order[++n] = "total"; \
+		  printf "%-30s %7s %8s %7s %8s %6s %6s %6s\n", "module", "killed", "survived", "timeout", "no tests", \
+		         "other", "total", "score"; \
+		  for (i = 1; i <= n; i++) { m = order[i]; \
+		    k = c[m, "killed"] + 0; s = c[m, "survived"] + 0; t = c[m, "timeout"] + 0; nt = c[m, "no tests"] + 0; \
+		    printf "%-30s %7d %8d %7d %8d %6d %6d %5.1f%%\n", m, k, s, t, nt, tot[m] - k - s - t - nt, tot[m], \
+		           100 * (k + t) / tot[m] } \
+		  print "score = (killed + timeout) / total" }'
+
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 messages: venv
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: apt-get install gettext"; exit 1; }
-	$(MANAGE) compilemessages --ignore '.venv'
+	$(MANAGE) compilemessages --ignore '.venv' --ignore 'mutants'
 
 clean:
-	rm -rf $(VENV) var/db.sqlite3* var/broker var/media var/static var/mail var/celerybeat-schedule* \
+	rm -rf $(VENV) .venv-drift var/db.sqlite3* var/broker var/media var/static var/mail var/celerybeat-schedule* \
 		var/test-* .pytest_cache .ruff_cache test-artifacts
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,11 +1,9 @@
 """/api/v1/auth/... and /api/v1/me/: register, get a token, read and edit your account."""
 
-from collections.abc import Mapping
-
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django_ratelimit.decorators import ratelimit
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -24,39 +22,8 @@ from accounts.services import (
     user_update_profile,
     username_key,
 )
+from giftshop.api.serializers import INVALID, NOT_AUTHENTICATED, THROTTLED, StrictInputSerializer, error_response
 from giftshop.errors import InvalidInput
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape (giftshop.api.exception_handler), for the OpenAPI document."""
-
-    code = serializers.CharField(help_text="Machine code: invalid, invalid_credentials, not_found, throttled, ...")
-    detail = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="For validation errors: field name to its messages.",
-    )
-
-    class Meta:
-        ref_name = "ApiError"
-
-
-ERROR = ErrorSerializer
-INVALID = OpenApiResponse(ERROR, description="invalid: some fields are not valid (see `fields`)")
-THROTTLED = OpenApiResponse(ERROR, description="throttled: too many attempts; see Retry-After")
-NOT_AUTHENTICATED = OpenApiResponse(ERROR, description="not_authenticated")
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """A typo in a field name (or a field that cannot be set) is a 400, not a silently ignored change."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
 
 
 class PublicUserSerializer(serializers.Serializer):
@@ -127,7 +94,7 @@ class TokenApi(APIView):
         request=InputSerializer,
         responses={
             200: OutputSerializer,
-            400: OpenApiResponse(ERROR, description="invalid_credentials, or invalid (see `fields`)"),
+            400: error_response("invalid_credentials, or invalid (see `fields`)"),
             429: THROTTLED,
         },
         auth=[],

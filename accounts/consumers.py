@@ -3,6 +3,8 @@
 from django.core.cache import cache
 from django.core.mail import send_mail
 
+from accounts.mail import notice_email_send
+from accounts.notices import TOPIC_EMAIL
 from giftshop.outbox import PermanentError, consumer
 
 SENT_MARK_SECONDS = 7 * 24 * 3600
@@ -26,3 +28,8 @@ def send_account_email(payload, *, key):
         fail_silently=False,
     )
     cache.set(mark, True, SENT_MARK_SECONDS)
+
+
+@consumer(TOPIC_EMAIL)
+def email_a_notice(payload, *, key):
+    notice_email_send(notice_id=payload["notice_id"], key=key)

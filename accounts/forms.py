@@ -14,15 +14,6 @@ from giftshop.outbox import outbox_put
 EMAIL_TOPIC = "accounts.email"
 
 
-def add_service_errors(form, fields: dict, *, aliases=None) -> None:
-    """Show an InvalidInput's field messages on the form (unknown fields go to the top)."""
-    aliases = aliases or {}
-    for name, messages in (fields or {}).items():
-        name = aliases.get(name, name)
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-
-
 class SignupForm(forms.Form):
     username = forms.CharField(
         label=_("Username"),
@@ -83,6 +74,10 @@ class ProfileForm(forms.Form):
         max_length=User._meta.get_field("display_name").max_length,
         required=False,
         help_text=_("What friends see on the gifts you send and accept. Empty: your username."),
+    )
+    email_notices = forms.BooleanField(
+        label=_("Email me my notices"), required=False,
+        help_text=_("Claims, thank-you notes, parcels and refunds, as on your Notices tab."),
     )
 
 

@@ -9,6 +9,10 @@ class User(AbstractUser):
     (a gift's sender, the friend who accepted): never the username or email."""
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True, default="")
+    # Notices also go by email unless switched off (the profile page, or the one-click link in
+    # every notice email); they are written in the language the user last used the shop in.
+    email_notices = models.BooleanField(_("email me my notices"), default=True)
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

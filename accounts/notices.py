@@ -5,6 +5,9 @@ shown (templates/accounts/_notice.html), so each reader gets their own language.
 from django.db import IntegrityError, transaction
 
 from accounts.models import Notice
+from giftshop.outbox import outbox_put
+
+TOPIC_EMAIL = "accounts.notice_email"  # the notice, by email too (accounts.mail.notice_email_send)
 
 KINDS = (
     "gift_claimed",  # to the sender: {friend}
@@ -17,7 +20,8 @@ KINDS = (
     "parcel_shipped",  # to the recipient or buyer / the sender (milestone)
     "parcel_out_for_delivery",
     "parcel_delivered",
-    "parcel_returned",
+    "parcel_returned",  # to the recipient or buyer / the sender (milestone)
+    "parcel_return_resolved",  # to the recipient and the sender: {outcome: resent | refunded}
     "shipment_overdue",  # to the merchant's members and the sender
     "order_refunded",  # to the buyer
 )
@@ -28,9 +32,13 @@ def notice_send(*, user, kind: str, key: str, params: dict | None = None, link: 
         raise ValueError(f"unknown notice kind {kind!r}")
     try:
         with transaction.atomic():
-            return Notice.objects.create(user=user, kind=kind, key=key[:200], params=params or {}, link=link[:300])
+            notice = Notice.objects.create(user=user, kind=kind, key=key[:200], params=params or {}, link=link[:300])
     except IntegrityError:
         return None  # already sent
+    if user.email and user.email_notices:
+        # In the same transaction as the notice (and so as the change it tells of): never one without the other.
+        outbox_put(topic=TOPIC_EMAIL, key=f"notice-email:{notice.id}", payload={"notice_id": notice.id})
+    return notice
 
 
 def notices_mark_read(*, user) -> int:

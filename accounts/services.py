@@ -78,6 +78,22 @@ def user_update_profile(*, user: User, display_name: str) -> User:
     return user
 
 
+def user_set_email_notices(*, user: User, enabled: bool) -> User:
+    """Notices by email on or off (the profile page, or the one-click link in every notice email)."""
+    User.objects.filter(pk=user.pk).update(email_notices=bool(enabled))
+    user.email_notices = bool(enabled)
+    return user
+
+
+def user_remember_language(*, user: User, language: str) -> None:
+    """The language the user last used the shop in: their emails are written in it. One UPDATE,
+    and only when it changed."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language in codes and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+
+
 def user_authenticate(*, request, username, password) -> User | None:
     """Check a username and password. Usernames are unique case-insensitively, so "Alice" may sign
     in as "alice": the stored spelling is looked up first."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from accounts.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, SignupForm, add_service_errors
+from accounts.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, SignupForm
 from accounts.services import (
     LOGIN_GROUP,
     LOGIN_USERNAME_GROUP,
@@ -22,10 +22,12 @@ from accounts.services import (
     login_rate,
     register_rate,
     user_register,
+    user_set_email_notices,
     user_update_profile,
     username_key,
 )
 from giftshop.errors import InvalidInput
+from giftshop.forms import form_add_domain_error
 
 
 def _next_url(request):
@@ -52,7 +54,7 @@ def signup(request):
                 display_name=data["display_name"],
             )
         except InvalidInput as exc:
-            add_service_errors(form, exc.fields, aliases={"password": "password1"})
+            form_add_domain_error(form, exc, {"password": "password1"})
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.public_name})
@@ -113,12 +115,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @require_http_methods(["GET", "POST"])
 def profile(request):
     data = request.POST if request.method == "POST" else None
-    form = ProfileForm(data, initial={"display_name": request.user.display_name})
+    form = ProfileForm(
+        data, initial={"display_name": request.user.display_name, "email_notices": request.user.email_notices}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user_update_profile(user=request.user, display_name=form.cleaned_data["display_name"])
+            user_set_email_notices(user=request.user, enabled=form.cleaned_data["email_notices"])
         except InvalidInput as exc:
-            add_service_errors(form, exc.fields)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")

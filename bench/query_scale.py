@@ -241,7 +241,7 @@ JOBS = [
     ("draw lotteries", "gifts.services.lifecycle.gifts_draw_due", {}),
     ("gift reminders", "gifts.services.lifecycle.gifts_remind_due", {}),
     ("sandbox carrier pushes", "logistics.carriers.sandbox.SandboxCarrier.push_due", None),
-    ("sync quiet shipments (limit 50)", "logistics.tracking.shipments_sync_quiet", {"limit": 50}),
+    ("sync quiet shipments (limit 50)", "logistics.services.tracking.shipments_sync_quiet", {"limit": 50}),
     ("ship-by: notify overdue (limit 50)", "gifts.services.ship_by.shipments_notify_overdue", {"limit": 50}),
 ]
 

@@ -324,8 +324,8 @@ class TopicClock:
         from giftshop import outbox
 
         self.seconds, self.count = {}, {}
-        for topic, func in list(outbox._consumers.items()):
-            outbox._consumers[topic] = self._wrap(topic, func)
+        for topic, funcs in list(outbox._consumers.items()):
+            outbox._consumers[topic] = [self._wrap(topic, func) for func in funcs]
 
     def _wrap(self, topic, func):
         def timed(payload, *, key):
@@ -358,7 +358,7 @@ def seed_service_gifts(n, count, rng, timer):
     from gifts.services.claims import claim_accept
     from gifts.services.sending import gift_create
     from logistics.models import Address, Shipment
-    from logistics.tracking import shipment_dispatch
+    from logistics.services.tracking import shipment_dispatch
     from orders.payments.sandbox import sandbox_charge_complete, sandbox_deliver_webhooks
     from stores.models import Variant
 
@@ -425,7 +425,8 @@ def seed_service_gifts(n, count, rng, timer):
         s = time.perf_counter()
         for ship_id in shipments[::5] + shipments[1::5]:  # 40% leave the merchant's hands
             shipment = Shipment.objects.get(id=ship_id)
-            shipment_dispatch(shipment=shipment, carrier="sandbox", tracking_number=f"DLV{ship_id:09d}")
+            shipment_dispatch(shipment=shipment, carrier="sandbox", tracking_number=f"DLV{ship_id:09d}",
+                              actor=shipment.store.members.first().user)
             made["dispatched"] += 1
         relay_all()
         t["dispatch"] += time.perf_counter() - s

@@ -78,7 +78,7 @@ class GiftAdmin(admin.ModelAdmin):
         cancelled = 0
         for gift in queryset:
             try:
-                gift_cancel(gift=gift)
+                gift_cancel(gift=gift, actor=request.user)
             except DomainError as exc:
                 self.message_user(request, _("Gift %(id)s: %(reason)s") % {"id": gift.id, "reason": exc.detail},
                                   messages.WARNING)

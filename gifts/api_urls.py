@@ -6,7 +6,7 @@ and revoked tokens all get the same 404 from gift_by_card_token and count as fai
 
 from django.urls import path, re_path
 
-from gifts.apis import claims, sender, wallet
+from gifts.apis import claims, returns, sender, wallet
 from gifts.apis.stats import StoreStatsApi
 
 app_name = "gifts_api"
@@ -25,4 +25,6 @@ urlpatterns = [
     re_path(r"^claims/(?P<token>[^/]*)/decline/$", claims.ClaimDeclineApi.as_view(), name="claim-decline"),
     re_path(r"^claims/(?P<token>[^/]*)/thanks/$", claims.ClaimThanksApi.as_view(), name="claim-thanks"),
     path("merchant/stores/<slug:slug>/stats/", StoreStatsApi.as_view(), name="store-stats"),
+    path("merchant/shipments/<str:shipment_id>/return/", returns.MerchantShipmentReturnApi.as_view(),
+         name="merchant-shipment-return"),
 ]

@@ -64,7 +64,9 @@ def _wrap(draw, text, font, width, max_lines):
     return lines
 
 
-def render_card(*, sender_name: str, message: str, product_title: str, cover_code: str, photo_path=None) -> bytes:
+def render_card(*, sender_name: str, message: str, product_title: str, cover_code: str, photo=None) -> bytes:
+    """The card's PNG. `photo` is an open file (read through the storage API, so it works on object
+    storage too) or None."""
     cover = cover_for(cover_code)
     img = _gradient(cover.top, cover.bottom)
     draw = ImageDraw.Draw(img)
@@ -76,11 +78,11 @@ def render_card(*, sender_name: str, message: str, product_title: str, cover_cod
     # The product photo on a white card.
     box = (760, 150, 1120, 510)
     draw.rounded_rectangle((box[0] - 12, box[1] - 12, box[2] + 12, box[3] + 12), radius=28, fill=(255, 255, 255))
-    if photo_path:
+    if photo is not None:
         try:
-            with Image.open(photo_path) as photo:
-                photo = ImageOps.fit(photo.convert("RGB"), (box[2] - box[0], box[3] - box[1]))
-                img.paste(photo, box[:2])
+            with Image.open(photo) as picture:
+                picture = ImageOps.fit(picture.convert("RGB"), (box[2] - box[0], box[3] - box[1]))
+                img.paste(picture, box[:2])
         except OSError:
             pass
     title_font, body_font, small_font = _font(52), _font(38), _font(32)

@@ -1,12 +1,16 @@
-"""Outbox consumers: news from orders (paid, unpaid, refunded), parcels, and the card rendering."""
+"""Outbox consumers: news from orders (paid, unpaid, refunded), parcels (moved, overdue, refund due),
+and the card rendering."""
 
-from gifts.notifications import notify_refund_succeeded
+from gifts.card_mail import TOPIC_CARD_EMAIL, card_email_send
+from gifts.notices import notify_gift_refunded
 from gifts.services.cards import gift_render_card
 from gifts.services.following import claim_follow_shipment
 from gifts.services.sending import TOPIC_RENDER_CARD, gift_mark_unpaid, gift_open
+from gifts.services.ship_by import claim_announce_overdue, claim_refund_overdue
 from giftshop.outbox import consumer
-from logistics.tracking import TOPIC_UPDATED
-from orders.services.notices import TOPIC_GIFT_PAID, TOPIC_GIFT_UNPAID
+from logistics.services.overdue import TOPIC_OVERDUE, TOPIC_REFUND_DUE
+from logistics.services.tracking import TOPIC_UPDATED
+from orders.services.payments import TOPIC_GIFT_PAID, TOPIC_GIFT_UNPAID
 from orders.services.refunds import TOPIC_SUCCEEDED as TOPIC_REFUND_SUCCEEDED
 
 
@@ -32,4 +36,19 @@ def follow_shipment(payload, *, key):
 
 @consumer(TOPIC_REFUND_SUCCEEDED)
 def tell_the_payer_about_a_refund(payload, *, key):
-    notify_refund_succeeded(refund_id=payload["refund_id"])
+    notify_gift_refunded(refund_id=payload["refund_id"])
+
+
+@consumer(TOPIC_OVERDUE)
+def announce_an_overdue_claim_parcel(payload, *, key):
+    claim_announce_overdue(shipment_id=payload["shipment_id"])
+
+
+@consumer(TOPIC_REFUND_DUE)
+def refund_an_overdue_claim_parcel(payload, *, key):
+    claim_refund_overdue(shipment_id=payload["shipment_id"])
+
+
+@consumer(TOPIC_CARD_EMAIL)
+def mail_the_card(payload, *, key):
+    card_email_send(gift_id=payload["gift_id"], email=payload["email"], key=key)

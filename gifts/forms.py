@@ -1,5 +1,5 @@
 """Forms of the gift pages. They only parse input; gifts.services holds the rules, and its
-DomainErrors are put back on the form (stores.forms.form_add_domain_error)."""
+DomainErrors are put back on the form (giftshop.forms.form_add_domain_error)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,7 @@ from django.utils.translation import ngettext
 from gifts.covers import COVER_CHOICES, DEFAULT_COVER
 from gifts.models import Gift
 from logistics.forms import AddressForm
-from logistics.services import ADDRESS_FIELDS
+from logistics.services.addresses import ADDRESS_FIELDS
 
 CLAIM_HOURS = (1, 3, 6, 12, 24, 48, 72, 120, 168)
 DEFAULT_CLAIM_HOURS = 24
@@ -63,6 +63,10 @@ class ComposeForm(forms.Form):
         label=_("Claim window"), coerce=int, choices=_hour_choices, initial=DEFAULT_CLAIM_HOURS,
         help_text=_("Unclaimed units are refunded to you when it ends."),
     )
+    friend_email = forms.EmailField(
+        label=_("Your friend's email (optional)"), required=False, max_length=254,
+        help_text=_("We email them the card as soon as you have paid. Or share the link yourself."),
+    )
 
     def __init__(self, *args, variants, chosen=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,6 +91,7 @@ class ComposeForm(forms.Form):
             "variant_id": data["variant"], "quantity": data["quantity"], "mode": data["mode"],
             "claim_rule": data["claim_rule"], "message": data["message"], "cover": data["cover"],
             "claim_hours": data["claim_hours"], "draw_at": data["draw_at"],
+            "friend_email": data.get("friend_email", ""),
         }
 
 

@@ -103,6 +103,9 @@ class Gift(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(mode__in=["single", "group"]), name="gift_mode_valid"),
             models.CheckConstraint(
+                condition=models.Q(cover__in=[code for code, _ in COVER_CHOICES]), name="gift_cover_valid"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(claim_rule="first_come") | models.Q(mode="group", claim_rule="lottery"),
                 name="gift_lottery_is_group",
             ),
@@ -114,6 +117,11 @@ class Gift(models.Model):
     @property
     def remaining(self):
         return max(0, self.quantity - self.claimed_units)
+
+    @property
+    def units_per_claim(self) -> int:
+        """A single gift is one claim of all its units; a group gift's claims take one unit each."""
+        return self.quantity if self.mode == self.Mode.SINGLE else 1
 
     @property
     def is_lottery(self):
@@ -143,6 +151,8 @@ class Claim(models.Model):
             S.ACCEPTED: {S.SHIPPED, S.OUT_FOR_DELIVERY, S.DELIVERED, S.RETURNED, S.REFUNDED},
             S.SHIPPED: {S.OUT_FOR_DELIVERY, S.DELIVERED, S.RETURNED},
             S.OUT_FOR_DELIVERY: {S.SHIPPED, S.DELIVERED, S.RETURNED},
+            # The parcel came back: the store ships it again (a new shipment) or refunds it.
+            S.RETURNED: {S.ACCEPTED, S.REFUNDED},
         }
     )
     # Claims that hold units of the gift (lottery entries and losers do not).

@@ -1,7 +1,6 @@
 from celery import shared_task
 
 from gifts.services.lifecycle import gifts_draw_due, gifts_expire_due, gifts_remind_due
-from gifts.services.ship_by import ship_by_enforce
 
 
 @shared_task(name="gifts.tasks.expire_gifts")
@@ -17,8 +16,3 @@ def draw_lotteries():
 @shared_task(name="gifts.tasks.send_reminders")
 def send_reminders():
     return gifts_remind_due()
-
-
-@shared_task(name="gifts.tasks.enforce_ship_by")
-def enforce_ship_by():
-    return ship_by_enforce()

@@ -27,3 +27,10 @@ def token_hash(token: str) -> str:
 
 def is_well_formed(token) -> bool:
     return isinstance(token, str) and bool(TOKEN_RE.fullmatch(token))
+
+
+def gift_share_url(*, gift) -> str | None:
+    """The card link, recomputed for the sender; None until the gift is paid."""
+    if gift.token_hash is None:
+        return None
+    return f"{settings.SITE_URL}/g/{gift_token(gift_id=gift.id, version=gift.token_version)}/"

@@ -4,10 +4,11 @@ is not yours is a 404, for POSTs too."""
 
 from django.urls import path
 
-from gifts import merchant_refunds
+from gifts.views import merchant
 
 app_name = "merchant_refunds"
 
 urlpatterns = [
-    path("shipments/<int:shipment_id>/refund/", merchant_refunds.refund, name="refund"),
+    path("shipments/<int:shipment_id>/refund/", merchant.refund, name="refund"),
+    path("shipments/<int:shipment_id>/return/", merchant.resolve_return, name="resolve_return"),
 ]

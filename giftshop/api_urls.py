@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from giftshop.api import json_not_found
+from giftshop.api.responses import json_not_found
 
 v1 = [
     path("", include("accounts.api_urls")),

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "giftshop.settings.local")
 
@@ -19,3 +19,14 @@ def _make_broker_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@signals.setup_logging.connect
+def _use_django_logging(**kwargs):
+    """The worker and beat log like the web (settings.LOGGING: JSON, card tokens masked) instead of
+    Celery's own root handler, which would print whatever a task logs unmasked."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

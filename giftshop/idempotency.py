@@ -16,7 +16,9 @@ A client that sends `Idempotency-Key: <up to 255 characters>` may retry the same
 - the same key with a different body: 422 `idempotency_key_reused`;
 - invalid input (400 `invalid` or `parse_error`) and unexpected exceptions are not stored: the
   record is deleted and the client may fix the request and retry with the same key;
-- records are kept settings.IDEMPOTENCY_KEEP_HOURS; an older one counts as absent.
+- records are kept settings.IDEMPOTENCY_KEEP_HOURS; an older one counts as absent;
+- a record still in flight after settings.IDEMPOTENCY_IN_FLIGHT_SECONDS (its process died before
+  storing the answer) counts as absent too, so a crash blocks its key for a minute, not a day.
 
 Without the header the view runs as usual. Imports no app.
 """
@@ -101,6 +103,13 @@ def _begin(*, user, endpoint, key, fingerprint):
         if earlier.request_hash != fingerprint:
             raise IdempotencyKeyReused()
         if earlier.state == IdempotencyRecord.State.IN_FLIGHT:
+            lease = timedelta(seconds=settings.IDEMPOTENCY_IN_FLIGHT_SECONDS)
+            # A process that died between its commit and _finish leaves the record in flight for
+            # good: past a short lease it counts as absent, and this request runs (and, for a
+            # claim, meets the claim's own uniqueness: already_claimed).
+            if mine.filter(id=earlier.id, state=IdempotencyRecord.State.IN_FLIGHT,
+                           created_at__lte=Now() - lease).delete()[0]:
+                continue
             raise IdempotencyKeyInFlight()
         return None, _replay(earlier)
     raise IdempotencyKeyInFlight()

@@ -51,7 +51,9 @@ class OutboxMessage(models.Model):
 
 
 class StatusChange(models.Model):
-    """One row per status move made through giftshop.transitions.transition()."""
+    """One row per status move made through giftshop.transitions.transition(): what moved, from
+what to what, why, and who moved it (`actor`, the person whose request it was; empty for the
+system: a periodic job, a provider's or a carrier's news, the outbox's consumers)."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
     object_id = models.CharField(max_length=64)
@@ -59,6 +61,10 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=40)
     to_status = models.CharField(max_length=40)
     reason = models.CharField(max_length=200, blank=True, default="")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Who moved it; empty: the system.",
+    )
     created_at = models.DateTimeField(db_default=Now())
 
     class Meta:
@@ -66,6 +72,10 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.content_type.model}#{self.object_id} {self.from_status}→{self.to_status}"
+
+    @property
+    def moved_by(self) -> str:
+        return self.actor.get_username() if self.actor_id else "system"
 
 
 class IdempotencyRecord(models.Model):

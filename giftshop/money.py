@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0}
 SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 CURRENCIES = ("CNY", "USD", "EUR", "GBP", "JPY", "HKD")
+DEFAULT_CURRENCY = "CNY"  # of a new variant, and so of its orders (DESIGN §3)
 MAX_PRICE_MINOR = 1_000_000_000
 
 

@@ -10,14 +10,17 @@ Claiming uses a conditional UPDATE on (status, available_at), which works the sa
 SELECT ... FOR UPDATE is a no-op); on PostgreSQL the candidate scan also uses FOR UPDATE SKIP LOCKED
 so that concurrent relays take disjoint batches instead of fighting over the same rows.
 
-Consumers register with `@consumer("topic")` in an app's consumers.py (autodiscovered).
+Consumers register with `@consumer("topic")` in an app's consumers.py (autodiscovered). A topic
+may have several consumers, one per app that wants the news (a shipment moved: gifts follows its
+claims, orders tells its buyers): a message is delivered when every one of them has run, and a
+retry runs them all again, which their idempotency makes harmless.
 """
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -26,7 +29,7 @@ from giftshop.transitions import transition
 
 logger = logging.getLogger(__name__)
 
-_consumers = {}
+_consumers: dict[str, list] = {}
 
 
 class PermanentError(Exception):
@@ -35,14 +38,12 @@ class PermanentError(Exception):
 
 def consumer(topic):
     def register(func):
-        _consumers[topic] = func
+        handlers = _consumers.setdefault(topic, [])
+        if func not in handlers:
+            handlers.append(func)
         return func
 
     return register
-
-
-def registered_topics():
-    return sorted(_consumers)
 
 
 def outbox_put(*, topic, key, payload):
@@ -51,7 +52,11 @@ def outbox_put(*, topic, key, payload):
 
     if topic not in _consumers:
         raise LookupError(f"No outbox consumer for topic {topic!r}")
-    message, _ = OutboxMessage.objects.get_or_create(key=key, defaults={"topic": topic, "payload": payload})
+    try:  # almost always a new key: one INSERT (in a savepoint), no SELECT first
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(key=key, topic=topic, payload=payload)
+    except IntegrityError:
+        message = OutboxMessage.objects.get(key=key)
     if getattr(settings, "OUTBOX_KICK_ON_COMMIT", False):
         transaction.on_commit(_kick_relay)
     return message
@@ -100,11 +105,12 @@ def outbox_deliver(*, message_id):
     message = OutboxMessage.objects.filter(id=message_id).first()
     if message is None or message.status != OutboxMessage.Status.PENDING:
         return "skipped"
-    handler = _consumers.get(message.topic)
+    handlers = _consumers.get(message.topic)
     try:
-        if handler is None:
+        if not handlers:
             raise PermanentError(f"no consumer for {message.topic}")
-        handler(message.payload, key=message.key)
+        for handler in handlers:
+            handler(message.payload, key=message.key)
     except PermanentError as exc:
         message.last_error = str(exc)[:2000]
         message.save(update_fields=["last_error"])

@@ -27,8 +27,10 @@ class Transitions:
             raise IllegalTransition(f"{from_status} → {to_status} is not allowed.")
 
 
-def transition(obj, to, *, field="status", reason="", extra=None, where=None, table=None):
+def transition(obj, to, *, field="status", reason="", actor=None, extra=None, where=None, table=None):
     """Move `obj.<field>` to `to` if it still holds the value we read; return True if moved.
+
+    `actor`: the user whose request this is, recorded on the StatusChange row (None: the system).
 
     Returns False (and changes nothing) when another process moved it first: the caller answers
     with the reason. Raises IllegalTransition when the move is not in the table.
@@ -55,6 +57,7 @@ def transition(obj, to, *, field="status", reason="", extra=None, where=None, ta
             from_status=current,
             to_status=to,
             reason=reason[:200],
+            actor=actor if getattr(actor, "pk", None) else None,
         )
     expressions = [name for name, value in values.items() if hasattr(value, "resolve_expression")]
     for name, value in values.items():

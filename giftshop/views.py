@@ -1,10 +1,21 @@
-"""Project-level views: error pages that speak JSON under /api/ and HTML elsewhere."""
+"""Project-level views: error pages that speak JSON under /api/ and HTML elsewhere; and or_404, how
+a page view turns "not found, or not yours" into its 404."""
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from giftshop.api import error_body, json_not_found, json_server_error
+from giftshop.api.responses import error_body, json_not_found, json_server_error
+from giftshop.errors import NotFound
+
+
+def or_404(fn, /, **kwargs):
+    """fn(**kwargs) for a page view: a NotFound it raises (not found, or not yours: never told
+    apart) is the page's 404, as Http404. Any other error goes on as it is."""
+    try:
+        return fn(**kwargs)
+    except NotFound:
+        raise Http404 from None
 
 
 def _is_api(request):
@@ -43,4 +54,6 @@ def bad_request(request, exception=None):
 def permission_denied(request, exception=None):
     if _is_api(request):
         return JsonResponse(error_body("permission_denied", _("You are not allowed to do this.")), status=403)
-    return render(request, "errors/403.html", status=403)
+    # A domain rule's refusal says which rule ("Only the store's owners can do this."); others are generic.
+    reason = str(exception) if exception is not None and str(exception) else None
+    return render(request, "errors/403.html", {"reason": reason}, status=403)

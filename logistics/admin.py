@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from logistics.models import Address
-from logistics.services import address_set_default
+from logistics.services.addresses import address_set_default
 
 
 @admin.register(Address)

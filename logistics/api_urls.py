@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from logistics import apis
+from logistics.apis import addresses as apis
 
 urlpatterns = [
     path("me/addresses/", apis.AddressListApi.as_view(), name="api-me-addresses"),

@@ -2,7 +2,7 @@
 
 from giftshop.outbox import consumer
 from logistics.carriers.base import TrackingUpdate
-from logistics.tracking import TOPIC_APPLY, TOPIC_REGISTER, tracking_apply, tracking_register
+from logistics.services.tracking import TOPIC_APPLY, TOPIC_REGISTER, tracking_apply, tracking_register
 
 
 @consumer(TOPIC_REGISTER)

@@ -99,6 +99,10 @@ class Shipment(models.Model):
     is_gift = models.BooleanField(default=False)
     giver_name = models.CharField(max_length=50, blank=True, default="")
     gift_message = models.CharField(max_length=200, blank=True, default="")
+    # A returned parcel the store ships again: the new shipment names it (once: the column is unique).
+    resent_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="resent_as"
+    )
     carrier = models.CharField(max_length=32, blank=True, default="")
     tracking_number = models.CharField(max_length=64, blank=True, default="")
     carrier_status = models.CharField(max_length=64, blank=True, default="")
@@ -158,7 +162,12 @@ class TrackingEvent(models.Model):
 
     class Meta:
         ordering = ["occurred_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["shipment", "key"], name="tracking_event_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "key"], name="tracking_event_unique_key"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=Shipment.Status.values), name="tracking_event_status_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.shipment} {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"

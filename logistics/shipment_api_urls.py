@@ -3,7 +3,7 @@ shipment, and the carriers' push endpoint."""
 
 from django.urls import path
 
-from logistics import shipment_apis
+from logistics.apis import shipments as shipment_apis
 from logistics.webhooks import carrier_webhook
 
 app_name = "shipments_api"

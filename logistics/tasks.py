@@ -1,7 +1,8 @@
 from celery import shared_task
 
 from logistics.carriers.sandbox import SandboxCarrier
-from logistics.tracking import shipments_sync_quiet
+from logistics.services.overdue import ship_by_enforce
+from logistics.services.tracking import shipments_sync_quiet
 
 
 @shared_task(name="logistics.tasks.sandbox_carrier_push")
@@ -12,3 +13,8 @@ def sandbox_carrier_push():
 @shared_task(name="logistics.tasks.sync_shipments")
 def sync_shipments():
     return shipments_sync_quiet()
+
+
+@shared_task(name="logistics.tasks.enforce_ship_by")
+def enforce_ship_by():
+    return ship_by_enforce()

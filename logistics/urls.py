@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from logistics import views
+from logistics.views import addresses as views
 
 app_name = "logistics"
 

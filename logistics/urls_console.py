@@ -3,7 +3,7 @@ Every view takes its objects through an access helper: what is not yours is a 40
 
 from django.urls import path
 
-from logistics import console_views
+from logistics.views import console as console_views
 
 app_name = "shipping"
 

@@ -7,13 +7,13 @@ import logging
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from giftshop.api import require_post
+from giftshop.api.responses import require_post
 from giftshop.errors import DomainError
 from giftshop.outbox import outbox_put
 from giftshop.storable import unstorable
 from logistics.carriers import get_carrier
 from logistics.carriers.base import InvalidSignature
-from logistics.tracking import TOPIC_APPLY
+from logistics.services.tracking import TOPIC_APPLY
 
 logger = logging.getLogger(__name__)
 

@@ -4,22 +4,23 @@ payment is a 404 whatever the body says."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from giftshop.api import Pagination
+from giftshop.api.pagination import Pagination
+from giftshop.api.serializers import NOT_AUTHENTICATED, StrictInputSerializer, error_response
 from giftshop.errors import Conflict, NotFound
 from giftshop.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from logistics.apis.serializers import TrackingEventSerializer
 from orders import selectors
 from orders.models import Order, Payment, Refund
 from orders.payments.sandbox import WEBHOOK_MODES, SandboxProvider, sandbox_charge_complete
 from orders.services.checkout import MAX_PURCHASE_QUANTITY, order_create_purchase
 from stores.apis.catalog import StoreRefSerializer
-from stores.apis.inputs import StrictInputSerializer, id_field
+from stores.apis.inputs import id_field
 from stores.apis.pagination import paginated_response
-from stores.apis.schema import ErrorSerializer
 
 ORDERS = ["orders"]
 PAYMENTS = ["payments"]
@@ -34,13 +35,8 @@ def status_field(choices, **kwargs):
     return serializers.CharField(help_text=f"One of: {values}. {help_text}".strip(), **kwargs)
 
 
-def _error(description):
-    return OpenApiResponse(ErrorSerializer, description=description)
-
-
-INVALID = _error("invalid: some fields are not valid (see `fields`); parse_error: malformed JSON")
-NOT_AUTHENTICATED = _error("not_authenticated")
-NOT_FOUND = _error("not_found: no such object of yours")
+INVALID = error_response("invalid: some fields are not valid (see `fields`); parse_error: malformed JSON")
+NOT_FOUND = error_response("not_found: no such object of yours")
 
 
 # --- output pieces ---------------------------------------------------------------------------
@@ -53,16 +49,6 @@ class PaymentRefSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "OrderPaymentRef"
-
-
-class TrackingEventSerializer(serializers.Serializer):
-    occurred_at = serializers.DateTimeField()
-    status = serializers.CharField()
-    location = serializers.CharField()
-    description = serializers.CharField()
-
-    class Meta:
-        ref_name = "OrderTrackingEvent"
 
 
 class ShipmentSerializer(serializers.Serializer):
@@ -160,10 +146,10 @@ class OrderListCreateApi(APIView):
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: OutputSerializer,
-            400: _error("invalid (see `fields`; also another user's address), out_of_stock, parse_error"),
+            400: error_response("invalid (see `fields`; also another user's address), out_of_stock, parse_error"),
             401: NOT_AUTHENTICATED,
-            409: _error("idempotency_key_in_flight"),
-            422: _error("idempotency_key_reused"),
+            409: error_response("idempotency_key_in_flight"),
+            422: error_response("idempotency_key_reused"),
         },
         tags=ORDERS,
     )
@@ -264,8 +250,8 @@ class PaymentSandboxApi(APIView):
             202: OutputSerializer,
             400: INVALID,
             401: NOT_AUTHENTICATED,
-            404: _error("not_found: not your payment, not a sandbox payment, or the sandbox is off"),
-            409: _error("payment_not_started: the provider's checkout was not opened yet"),
+            404: error_response("not_found: not your payment, not a sandbox payment, or the sandbox is off"),
+            409: error_response("payment_not_started: the provider's checkout was not opened yet"),
         },
         tags=PAYMENTS,
     )

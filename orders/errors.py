@@ -22,3 +22,12 @@ class VariantNotAvailable(InvalidInput):
 class RefundTooLarge(Conflict):
     code = "refund_exceeds_payment"
     default_detail = _("This would refund more than was paid.")
+
+
+class NothingToRefund(Conflict):
+    default_detail = _("There is no payment left to refund.")
+
+
+class AlreadyRefunded(Conflict):
+    code = "already_refunded"
+    default_detail = _("This parcel has already been refunded.")

@@ -4,7 +4,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from giftshop.errors import DomainError
 from orders.services.checkout import MAX_PURCHASE_QUANTITY
 
 MAX_ID = 2**63 - 1
@@ -35,13 +34,3 @@ class BuyForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["variant_id"].choices = [(v.id, v.name) for v in variants]
         self.fields["variant_id"].error_messages["required"] = _("Choose a variant.")
-
-    def add_domain_error(self, exc: DomainError) -> None:
-        """Show a service's error beside its field (or above the form)."""
-        placed = False
-        for name, messages in (exc.fields or {}).items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
-                placed = True
-        if not placed:
-            self.add_error(None, exc.detail)

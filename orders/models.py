@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from giftshop.money import DEFAULT_CURRENCY
 from giftshop.transitions import Transitions
 
 
@@ -35,7 +36,7 @@ class Order(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT)
     total_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
     # Purchases: where to ship, copied from the buyer's address book when ordering; the shipment
     # is created from it once the order is paid.
     ship_to = models.JSONField(default=dict, blank=True)
@@ -70,7 +71,7 @@ class OrderLine(models.Model):
     variant = models.ForeignKey("stores.Variant", on_delete=models.PROTECT, related_name="order_lines")
     quantity = models.PositiveIntegerField()
     unit_price_minor = models.BigIntegerField()
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3, default=DEFAULT_CURRENCY)
     product_title = models.CharField(max_length=120)
     variant_name = models.CharField(max_length=80)
 
@@ -147,6 +148,7 @@ class Refund(models.Model):
         LATE_PAYMENT = "late_payment", _("the payment arrived after the order was cancelled")
         LOTTERY = "lottery_unclaimed", _("a lottery prize was not claimed")
         MERCHANT = "merchant", _("refunded by the store")
+        RETURNED = "returned", _("the parcel came back to the store")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -170,6 +172,11 @@ class Refund(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             _status_check("refund_status_valid", ["pending", "succeeded", "failed"]),
+            models.CheckConstraint(
+                condition=models.Q(reason__in=["expired", "cancelled", "declined", "not_shipped", "late_payment",
+                                               "lottery_unclaimed", "merchant", "returned"]),
+                name="refund_reason_valid",
+            ),
             models.CheckConstraint(condition=models.Q(amount_minor__gt=0), name="refund_amount_positive"),
         ]
 
@@ -214,6 +221,9 @@ class SandboxCharge(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUIRES_ACTION)
     refunded_minor = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [_status_check("sandbox_charge_status_valid", ["requires_action", "succeeded", "failed"])]
 
     def __str__(self):
         return self.ref

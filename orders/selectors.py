@@ -2,8 +2,9 @@
 way a view gets an order or a payment (404 when it is not the caller's)."""
 
 import re
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from giftshop.errors import NotFound
 from logistics.models import TrackingEvent
@@ -60,3 +61,59 @@ def order_payment(order: Order) -> Payment | None:
     """The order's current payment (the newest), from the prefetched rows when there are some."""
     payments = list(order.payments.all())
     return payments[0] if payments else None
+
+
+# --- refunds: how much, from which payment ---------------------------------------------------
+
+@dataclass(frozen=True)
+class RefundSummary:
+    """The one answer to "how much of this payment has been refunded": `committed_minor` is what
+    refunds have promised back (pending and succeeded: a failed refund gives nothing back),
+    `succeeded_minor` what the provider has confirmed, `left_minor` what may still be refunded."""
+
+    paid_minor: int
+    committed_minor: int
+    succeeded_minor: int
+    pending_minor: int
+
+    @property
+    def left_minor(self) -> int:
+        return self.paid_minor - self.committed_minor
+
+
+def refund_summary(*, payment: Payment) -> RefundSummary:
+    totals = payment.refunds.aggregate(
+        succeeded=Sum("amount_minor", filter=Q(status=Refund.Status.SUCCEEDED)),
+        pending=Sum("amount_minor", filter=Q(status=Refund.Status.PENDING)),
+    )
+    succeeded, pending = totals["succeeded"] or 0, totals["pending"] or 0
+    return RefundSummary(paid_minor=payment.amount_minor, committed_minor=succeeded + pending,
+                         succeeded_minor=succeeded, pending_minor=pending)
+
+
+def refundable_payment(*, order: Order) -> Payment | None:
+    """The payment refunds of this order go back to (refunds always go to the original payment)."""
+    return order.payments.filter(status__in=Payment.REFUNDABLE).order_by("id").first()
+
+
+def refund_ref(*, payment_id, reason, scope) -> str:
+    """A refund's deterministic reference: one refund per payment, reason and scope, ever."""
+    return f"refund:{payment_id}:{reason}:{scope}"
+
+
+def refund_find(*, order: Order, reason: str, scope) -> Refund | None:
+    """The refund already made of this order for `reason` about `scope`, if any."""
+    payment_ids = order.payments.values_list("id", flat=True)
+    refs = [refund_ref(payment_id=payment_id, reason=reason, scope=scope) for payment_id in payment_ids]
+    return Refund.objects.filter(refund_ref__in=refs).first()
+
+
+def units_refund_minor(*, order: Order, units: int) -> int:
+    """What `units` of a one-line order give back: the unit price paid (the order line's), never today's."""
+    return order.lines.get().unit_price_minor * units
+
+
+def order_refund_left_minor(*, order: Order) -> int:
+    """What a refund of the rest of this order would give back now (what refund_rest refunds)."""
+    payment = refundable_payment(order=order)
+    return refund_summary(payment=payment).left_minor if payment is not None else 0

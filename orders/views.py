@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from giftshop.errors import DomainError, NotFound
-from logistics.selectors import address_list
+from giftshop.forms import form_add_domain_error
+from giftshop.views import or_404
+from logistics.selectors.addresses import address_list
 from orders import selectors
 from orders.forms import BuyForm
 from orders.models import Order, SandboxCharge
@@ -60,7 +62,7 @@ def buy(request):
         try:
             order = order_create_purchase(buyer=request.user, **form.cleaned_data)
         except DomainError as exc:
-            form.add_domain_error(exc)
+            form_add_domain_error(form, exc)
         else:
             payment = order.payments.get()
             if payment.checkout_url:
@@ -100,10 +102,7 @@ def order_list(request):
 @login_required
 @require_GET
 def order_detail(request, order_id):
-    try:
-        order = selectors.access_order_by_id(user=request.user, order_id=order_id)
-    except NotFound:
-        raise Http404 from None
+    order = or_404(selectors.access_order_by_id, user=request.user, order_id=order_id)
     payment = selectors.order_payment(order)
     shipment = order.shipment if order.kind == Order.Kind.PURCHASE else None
     pending = order.status == Order.Status.PENDING_PAYMENT

@@ -9,10 +9,10 @@ import logging
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from giftshop.api import require_post
+from giftshop.api.responses import require_post
 from giftshop.errors import DomainError
 from orders.payments import get_provider
-from orders.services.notices import payment_apply_notice
+from orders.services.payments import payment_apply_update
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +22,10 @@ logger = logging.getLogger(__name__)
 def payment_webhook(request, provider):
     try:
         adapter = get_provider(provider)
-        notice = adapter.parse_webhook(headers=request.headers, body=request.body)
+        update = adapter.parse_webhook(headers=request.headers, body=request.body)
     except DomainError as exc:
         logger.warning("payments: rejected %s webhook: %s", provider, exc.detail)
         return JsonResponse(exc.as_dict(), status=exc.status)
-    outcome = payment_apply_notice(provider=adapter.code, notice=notice)
-    logger.info("payments: %s webhook %s (%s): %s", provider, notice.event_id, notice.event_type, outcome)
+    outcome = payment_apply_update(provider=adapter.code, update=update)
+    logger.info("payments: %s webhook %s (%s): %s", provider, update.event_id, update.event_type, outcome)
     return adapter.ack(ok=True)

@@ -26,10 +26,18 @@ class StoreAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "is_active", "ship_within_hours", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name", "slug", "members__user__username")
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("created_at",)
+    readonly_fields = ("slug", "created_at")  # a store's address never changes: links to it are out there
+    fields = ("name", "slug", "description", "ship_within_hours", "is_active", "created_at")
     ordering = ("name", "id")
     inlines = (StoreMemberInline,)
+
+    def has_add_permission(self, request):
+        return False  # a store is opened by its owner (the console or the API): it needs one
+
+    def save_model(self, request, obj, form, change):
+        """Through the same service as the console and the API, as the staff member."""
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name in services.STORE_FIELDS}
+        services.store_update(store=obj, actor=request.user, **fields)
 
 
 class VariantInline(admin.TabularInline):
@@ -74,7 +82,7 @@ class ProductAdmin(admin.ModelAdmin):
         # Removing a photo also removes its files: the service does both.
         images = formset.save(commit=False)
         for image in formset.deleted_objects:
-            services.product_image_delete(image=image)
+            services.product_image_delete(image=image, actor=request.user)
         for image in images:
             image.save()
         return None

@@ -1,5 +1,5 @@
 """Page forms for the shop and the merchant console. They only parse input; the rules live in
-stores.services, whose DomainErrors are put back on the form with form_add_domain_error()."""
+stores.services, whose DomainErrors are put back on the form with giftshop.forms.form_add_domain_error()."""
 
 from decimal import Decimal
 
@@ -7,33 +7,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from giftshop.money import MAX_PRICE_MINOR, exponent, parse_major
+from giftshop.money import DEFAULT_CURRENCY, MAX_PRICE_MINOR, exponent, parse_major
 from stores.models import MAX_STOCK, StoreMember
 
-CURRENCY = "CNY"
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
 
-def price_to_major(price_minor: int, currency: str = CURRENCY) -> str:
+def price_to_major(price_minor: int, currency: str = DEFAULT_CURRENCY) -> str:
     """12900 -> "129.00": the text a merchant edits (no symbol, no thousands separator)."""
     exp = exponent(currency)
     return f"{Decimal(int(price_minor)).scaleb(-exp):.{exp}f}"
-
-
-def form_add_domain_error(form: forms.Form, exc, field_map: dict | None = None) -> None:
-    """Show a service's DomainError on the form: field messages beside their fields when the form
-    has them (service names translated through field_map), everything else on top of the form."""
-    field_map = field_map or {}
-    placed = False
-    for name, messages in (exc.fields or {}).items():
-        target = field_map.get(name, name)
-        if target not in form.fields:
-            target = None
-        for message in messages:
-            form.add_error(target, str(message))
-            placed = True
-    if not placed:
-        form.add_error(None, exc.detail)
 
 
 class SearchForm(forms.Form):
@@ -46,7 +29,7 @@ class SearchForm(forms.Form):
 class PriceField(forms.CharField):
     """A price typed in major units ("129.00"), cleaned to integer minor units."""
 
-    def __init__(self, *, currency=CURRENCY, **kwargs):
+    def __init__(self, *, currency=DEFAULT_CURRENCY, **kwargs):
         self.currency = currency
         kwargs.setdefault("max_length", 20)
         kwargs.setdefault("help_text", _("In yuan, for example 129.00"))

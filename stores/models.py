@@ -5,7 +5,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from giftshop.money import MAX_PRICE_MINOR
+from giftshop.money import DEFAULT_CURRENCY, MAX_PRICE_MINOR
 
 MAX_STOCK = 1_000_000
 
@@ -110,7 +110,7 @@ class Variant(models.Model):
     price_minor = models.BigIntegerField(
         _("price (minor units)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_PRICE_MINOR)]
     )
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
     stock = models.IntegerField(_("stock"), default=0, validators=[MinValueValidator(0), MaxValueValidator(MAX_STOCK)])
     position = models.PositiveIntegerField(default=0)
 

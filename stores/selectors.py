@@ -2,8 +2,9 @@
 view gets a store, product, variant or photo that a user may change (404 when it is not theirs)."""
 
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
-from giftshop.errors import NotFound
+from giftshop.errors import NotFound, PermissionDenied
 from stores.models import Product, ProductImage, Store, StoreMember, Variant
 
 
@@ -64,10 +65,46 @@ def member_role(*, store: Store, user) -> str | None:
     return StoreMember.objects.filter(store=store, user=user).values_list("role", flat=True).first()
 
 
-def access_store_by_slug(*, user, slug: str) -> Store:
+def is_platform_staff(user) -> bool:
+    """Platform staff (the Django admin's users) may do what a store's owner may, for support."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
+
+
+def is_store_owner(*, store: Store, user) -> bool:
+    if is_platform_staff(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return member_role(store=store, user=user) == StoreMember.Role.OWNER
+
+
+def ensure_store_member(*, store_id: int, actor, platform_staff: bool = False) -> None:
+    """The "members only" rule: owners and staff of the store (its catalogue; packing, dispatch and
+    refunds of its parcels); with platform_staff=True, the admin's users too (catalogue support).
+    NotFound otherwise, so another store's object is never told apart from a missing one."""
+    if platform_staff and is_platform_staff(actor):
+        return
+    if not getattr(actor, "is_authenticated", False) or not StoreMember.objects.filter(
+        store_id=store_id, user_id=actor.pk
+    ).exists():
+        raise NotFound()
+
+
+def ensure_store_owner(*, store: Store, actor) -> None:
+    """The one "owners only" rule (store settings, opening and closing, the team). Services call it
+    with their actor; entry points may call it first, so access is refused before input is read."""
+    if not is_store_owner(store=store, user=actor):
+        raise PermissionDenied(_("Only the store's owners can do this."))
+
+
+def access_store_by_slug(*, user, slug: str, owner: bool = False) -> Store:
+    """A store this user is a member of (404 otherwise); with owner=True, one they own (403 for
+    its staff, who can see it)."""
     store = Store.objects.filter(slug=slug, members__user=user).first() if user.is_authenticated else None
     if store is None:
         raise NotFound()
+    if owner:
+        ensure_store_owner(store=store, actor=user)
     return store
 
 

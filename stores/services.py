@@ -6,9 +6,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from giftshop.errors import Conflict, InvalidInput, PermissionDenied, clean_or_raise
+from giftshop.errors import Conflict, InvalidInput, clean_or_raise
+from giftshop.money import DEFAULT_CURRENCY
 from stores import images
 from stores.models import Product, ProductImage, Store, StoreMember, Variant
+from stores.selectors import ensure_store_member, ensure_store_owner
 
 PRODUCT_FIELDS = ("title", "description", "giftable", "is_active")
 STORE_FIELDS = ("name", "description", "ship_within_hours", "is_active")
@@ -30,7 +32,9 @@ def store_create(*, owner: User, name: str, slug: str, description: str = "", sh
 
 
 @transaction.atomic
-def store_update(*, store: Store, **fields) -> Store:
+def store_update(*, store: Store, actor: User, **fields) -> Store:
+    """Owners only (and platform staff): name, description, ship-by promise, open or closed."""
+    ensure_store_owner(store=store, actor=actor)
     for name, value in fields.items():
         if name not in STORE_FIELDS:
             raise InvalidInput(_("This field cannot be changed."), field=name)
@@ -40,14 +44,9 @@ def store_update(*, store: Store, **fields) -> Store:
     return store
 
 
-def _require_owner(store, actor):
-    if not StoreMember.objects.filter(store=store, user=actor, role=StoreMember.Role.OWNER).exists():
-        raise PermissionDenied(_("Only the store's owners can manage its team."))
-
-
 @transaction.atomic
 def store_member_add(*, store: Store, actor: User, username: str, role: str = StoreMember.Role.STAFF) -> StoreMember:
-    _require_owner(store, actor)
+    ensure_store_owner(store=store, actor=actor)
     if role not in StoreMember.Role.values:
         raise InvalidInput(_("Choose owner or staff."), field="role")
     user = User.objects.filter(username__iexact=(username or "").strip(), is_active=True).first()
@@ -61,7 +60,7 @@ def store_member_add(*, store: Store, actor: User, username: str, role: str = St
 
 @transaction.atomic
 def store_member_remove(*, store: Store, actor: User, member_id: int) -> None:
-    _require_owner(store, actor)
+    ensure_store_owner(store=store, actor=actor)
     member = StoreMember.objects.select_for_update().filter(store=store, id=member_id).first()
     if member is None:
         raise InvalidInput(_("This person is not on the team."), field="member")
@@ -83,7 +82,7 @@ def _unique_product_slug(store, title, exclude_id=None):
 
 def _variant_build(product, data, position):
     data = dict(data)
-    currency = (data.pop("currency", None) or "CNY").upper()
+    currency = (data.pop("currency", None) or DEFAULT_CURRENCY).upper()
     unknown = set(data) - set(VARIANT_FIELDS)
     if unknown:
         raise InvalidInput(_("Unknown variant fields."), fields={f: [_("Unknown field.")] for f in sorted(unknown)})
@@ -103,16 +102,23 @@ def _check_skus_unique_in_store(store, skus, exclude_variant_id=None):
         raise InvalidInput(_("This SKU is already used in this store."), field="sku")
 
 
+def _ensure_catalogue(store_id: int, actor) -> None:
+    """The catalogue is its store's members' to change (and platform staff's, for support)."""
+    ensure_store_member(store_id=store_id, actor=actor, platform_staff=True)
+
+
 @transaction.atomic
 def product_create(
     *,
     store: Store,
+    actor: User,
     title: str,
     description: str = "",
     giftable: bool = True,
     is_active: bool = True,
     variants: list[dict] | None = None,
 ) -> Product:
+    _ensure_catalogue(store.id, actor)
     product = Product(store=store, title=(title or "").strip(), description=description or "", giftable=giftable,
                       is_active=is_active)
     product.slug = _unique_product_slug(store, product.title)
@@ -126,7 +132,8 @@ def product_create(
 
 
 @transaction.atomic
-def product_update(*, product: Product, **fields) -> Product:
+def product_update(*, product: Product, actor: User, **fields) -> Product:
+    _ensure_catalogue(product.store_id, actor)
     for name, value in fields.items():
         if name not in PRODUCT_FIELDS:
             raise InvalidInput(_("This field cannot be changed."), field=name)
@@ -139,8 +146,9 @@ def product_update(*, product: Product, **fields) -> Product:
 
 
 @transaction.atomic
-def variant_create(*, product: Product, name: str, sku: str, price_minor: int, stock: int = 0,
-                   currency: str = "CNY") -> Variant:
+def variant_create(*, product: Product, actor: User, name: str, sku: str, price_minor: int, stock: int = 0,
+                   currency: str = DEFAULT_CURRENCY) -> Variant:
+    _ensure_catalogue(product.store_id, actor)
     position = (product.variants.aggregate(m=Max("position"))["m"] or 0) + 1
     variant = _variant_build(
         product, {"name": name, "sku": sku, "price_minor": price_minor, "stock": stock, "currency": currency}, position
@@ -151,7 +159,8 @@ def variant_create(*, product: Product, name: str, sku: str, price_minor: int, s
 
 
 @transaction.atomic
-def variant_update(*, variant: Variant, **fields) -> Variant:
+def variant_update(*, variant: Variant, actor: User, **fields) -> Variant:
+    _ensure_catalogue(variant.product.store_id, actor)
     for name, value in fields.items():
         if name not in VARIANT_FIELDS:
             raise InvalidInput(_("This field cannot be changed."), field=name)
@@ -166,7 +175,8 @@ def variant_update(*, variant: Variant, **fields) -> Variant:
 
 
 @transaction.atomic
-def variant_delete(*, variant: Variant) -> None:
+def variant_delete(*, variant: Variant, actor: User) -> None:
+    _ensure_catalogue(variant.product.store_id, actor)
     if variant.product.variants.count() == 1:
         raise InvalidInput(_("A product needs at least one variant."), field="variant")
     try:
@@ -180,7 +190,8 @@ def variant_delete(*, variant: Variant) -> None:
         ) from None
 
 
-def product_image_add(*, product: Product, upload) -> ProductImage:
+def product_image_add(*, product: Product, actor: User, upload) -> ProductImage:
+    _ensure_catalogue(product.store_id, actor)
     processed = images.process_upload(upload)  # decode and re-encode before any write
     with transaction.atomic():
         position = (product.images.aggregate(m=Max("position"))["m"] or 0) + 1
@@ -192,8 +203,9 @@ def product_image_add(*, product: Product, upload) -> ProductImage:
 
 
 @transaction.atomic
-def product_images_reorder(*, product: Product, image_ids: list[int]) -> None:
+def product_images_reorder(*, product: Product, actor: User, image_ids: list[int]) -> None:
     """Put the product's photos in the given order (the first is the cover)."""
+    _ensure_catalogue(product.store_id, actor)
     current = list(product.images.values_list("id", flat=True))
     if sorted(current) != sorted(int(i) for i in image_ids):
         raise InvalidInput(_("List every photo of this product exactly once."), field="image_ids")
@@ -201,16 +213,17 @@ def product_images_reorder(*, product: Product, image_ids: list[int]) -> None:
         ProductImage.objects.filter(product=product, id=image_id).update(position=position)
 
 
-def product_image_move(*, image: ProductImage, offset: int) -> None:
+def product_image_move(*, image: ProductImage, actor: User, offset: int) -> None:
     """Move a photo one place earlier (-1) or later (+1)."""
     ids = list(image.product.images.values_list("id", flat=True))
     index = ids.index(image.id)
     target = max(0, min(len(ids) - 1, index + offset))
     ids.insert(target, ids.pop(index))
-    product_images_reorder(product=image.product, image_ids=ids)
+    product_images_reorder(product=image.product, actor=actor, image_ids=ids)
 
 
-def product_image_delete(*, image: ProductImage) -> None:
+def product_image_delete(*, image: ProductImage, actor: User) -> None:
+    _ensure_catalogue(image.product.store_id, actor)
     files = [image.image, image.thumbnail]
     with transaction.atomic():
         image.delete()

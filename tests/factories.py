@@ -16,6 +16,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     display_name = factory.LazyAttribute(lambda u: u.username.title())
+    language = "en"  # the language the shop speaks to it by default: no first-request UPDATE in query counts
     password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
 
     @factory.post_generation
@@ -76,3 +77,12 @@ class AddressFactory(factory.django.DjangoModelFactory):
     street = "88 Tianyaoqiao Road"
     postal_code = "200030"
     is_default = False
+
+
+def member_of(thing):
+    """A member (the first: the owner) of the store of a shipment, product, variant or photo, or of
+    a store: who may dispatch its parcels and change its catalogue."""
+    while not isinstance(thing, Store):
+        thing = thing.store if hasattr(thing, "store") else thing.product
+    store = thing
+    return StoreMember.objects.select_related("user").filter(store=store).order_by("id").first().user

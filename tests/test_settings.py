@@ -107,3 +107,28 @@ def test_a_production_sandbox_needs_a_secret_of_its_own(switch, secret):
     assert refused.returncode != 0 and secret in refused.stderr
     assert accepted.returncode == 0, accepted.stderr[-2000:]
     assert "sandbox" in accepted.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "env", "expected"),
+    [
+        # honcho gives the worker PORT=5100: its links must still point at the one web address.
+        ("giftshop.settings.local", {"PORT": "5100"}, "http://127.0.0.1:8000"),
+        ("giftshop.settings.local", {"PORT": "5100", "SITE_URL": "http://127.0.0.1:8123/"}, "http://127.0.0.1:8123"),
+        (
+            "giftshop.settings.production",
+            {"PORT": "5100", "DJANGO_SECRET_KEY": GOOD_KEY, "DJANGO_ALLOWED_HOSTS": "shop.example.com", **PAYMENTS},
+            "https://shop.example.com",
+        ),
+    ],
+)
+def test_every_process_gets_the_same_site_url_whatever_its_port(module, env, expected):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    clean = {k: v for k, v in os.environ.items() if k not in ("PORT", "SITE_URL") and not k.startswith("DJANGO_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": module, **env},
+        capture_output=True, text=True, timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected

@@ -2,13 +2,10 @@
 
 Reading a card is public and never changes anything (link previews and mail scanners fetch it).
 Unknown, revoked and malformed tokens are one and the same 404, and failed lookups are limited per
-IP (gifts.selectors.gift_by_card_token). Accepting, entering, declining and thanking need an
+IP (gifts.selectors.gifts.gift_by_card_token). Accepting, entering, declining and thanking need an
 account. Nothing here ever shows a price.
 """
 
-import logging
-
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.exceptions import Ratelimited
 from drf_spectacular.types import OpenApiTypes
@@ -18,25 +15,29 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gifts.apis.schema import INVALID, NOT_AUTHENTICATED, THROTTLED, error
 from gifts.apis.sender import RefSerializer, absolute_media_url
 from gifts.models import Gift
-from gifts.selectors import claim_attempts_limited, claim_for, gift_by_card_token
+from gifts.selectors.gifts import (
+    claim_attempts_limited,
+    claim_for,
+    claim_variant_options,
+    gift_by_card_token,
+    gift_shown_status,
+)
 from gifts.services.claims import claim_accept, claim_decline, claim_set_address, claim_thank
+from giftshop.api.serializers import INVALID, NOT_AUTHENTICATED, THROTTLED, StrictInputSerializer, error_response
 from giftshop.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from logistics.models import Address
+from giftshop.logfilters import log_response_token_masked
+from logistics.apis.serializers import AddressFieldsSerializer
 from stores.apis.catalog import ImageSerializer
-from stores.apis.inputs import StrictInputSerializer, id_field
+from stores.apis.inputs import id_field
 
 TAGS = ["claims"]
 TOKEN = OpenApiParameter(
     "token", OpenApiTypes.STR, OpenApiParameter.PATH, description="The token of the card link /g/<token>/."
 )
-CARD_NOT_FOUND = error("not_found: no such card (unknown, revoked and malformed links all answer this)")
-THROTTLED_CARD = error("throttled: too many failed card lookups from this address, or too many claim attempts")
-
-
-request_logger = logging.getLogger("django.request")
+CARD_NOT_FOUND = error_response("not_found: no such card (unknown, revoked and malformed links all answer this)")
+THROTTLED_CARD = error_response("throttled: too many failed card lookups from this address, or too many claim attempts")
 
 
 class CardTokenApi(APIView):
@@ -46,13 +47,7 @@ class CardTokenApi(APIView):
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code >= 400:
-            token = kwargs.get("token") or ""
-            path = request.path.replace(token, "<token>") if token else request.path
-            level = logging.ERROR if response.status_code >= 500 else logging.WARNING
-            request_logger.log(level, "%s: %s", response.reason_phrase, path,
-                               extra={"status_code": response.status_code})
-            response._has_been_logged = True  # django.utils.log.log_response skips it
+        log_response_token_masked(request, response, kwargs.get("token") or "")
         return response
 
 
@@ -61,19 +56,9 @@ def _check_attempts(request):
         raise Ratelimited()
 
 
-def _max(name):
-    return Address._meta.get_field(name).max_length
-
-
-class TypedAddressSerializer(StrictInputSerializer):
-    recipient_name = serializers.CharField(max_length=_max("recipient_name"))
-    phone = serializers.CharField(max_length=_max("phone"))
-    country = serializers.CharField(max_length=_max("country"), help_text="ISO 3166 alpha-2 code, e.g. CN")
-    region = serializers.CharField(max_length=_max("region"))
-    city = serializers.CharField(max_length=_max("city"))
-    district = serializers.CharField(max_length=_max("district"), required=False, allow_blank=True)
-    street = serializers.CharField(max_length=_max("street"))
-    postal_code = serializers.CharField(max_length=_max("postal_code"), required=False, allow_blank=True)
+class TypedAddressSerializer(AddressFieldsSerializer):
+    # The address book's fields, and no is_default on purpose: claim_accept takes only the address's
+    # own fields (gifts.services.claims.ADDRESS_INPUT_FIELDS) and refuses any other.
 
     class Meta:
         ref_name = "ClaimAddress"
@@ -182,22 +167,10 @@ class CardSerializer(serializers.Serializer):
 
 
 def _choosable_variants(gift: Gift) -> list[dict]:
-    """The gift's own option (its units are already set aside) and the product's other options at
-    the price paid, as the order line recorded it."""
-    line = gift.order.lines.get()
-    units = gift.quantity if gift.mode == Gift.Mode.SINGLE else 1
-    choices = [{"id": gift.variant.id, "name": gift.variant.name, "in_stock": True}]
-    for variant in gift.variant.product.variants.all():  # prefetched by the selector
-        same_price = variant.price_minor == line.unit_price_minor and variant.currency == line.currency
-        if variant.id != gift.variant_id and same_price:
-            choices.append({"id": variant.id, "name": variant.name, "in_stock": variant.stock >= units})
-    return choices
+    return [{"id": o.id, "name": o.name, "in_stock": o.in_stock} for o in claim_variant_options(gift=gift)]
 
 
 def _card(request, gift: Gift) -> dict:
-    shown_status = gift.status
-    if gift.status == Gift.Status.OPEN and gift.expires_at and gift.expires_at <= timezone.now():
-        shown_status = Gift.Status.EXPIRED  # not swept yet; reading never changes it
     return {
         "sender": gift.sender,
         "message": gift.message,
@@ -205,7 +178,7 @@ def _card(request, gift: Gift) -> dict:
         "card_image_url": absolute_media_url(request, gift.card_image),
         "product": gift.variant.product,
         "variants": _choosable_variants(gift),
-        "status": shown_status,
+        "status": gift_shown_status(gift),
         "mode": gift.mode,
         "claim_rule": gift.claim_rule,
         "remaining": gift.remaining,
@@ -236,13 +209,13 @@ class ClaimCardApi(CardTokenApi):
         parameters=[TOKEN, IDEMPOTENCY_KEY_PARAMETER], request=ShipToInputSerializer,
         responses={
             201: ClaimResultSerializer,
-            400: error("invalid (see `fields`), variant_not_allowed, out_of_stock"),
+            400: error_response("invalid (see `fields`), variant_not_allowed, out_of_stock"),
             401: NOT_AUTHENTICATED,
-            403: error("own_gift"),
+            403: error_response("own_gift"),
             404: CARD_NOT_FOUND,
-            409: error("gift_not_open, gift_fully_claimed, gift_expired, already_claimed, draw_closed, "
-                       "idempotency_key_in_flight"),
-            422: error("idempotency_key_reused"),
+            409: error_response("gift_not_open, gift_fully_claimed, gift_expired, already_claimed, draw_closed, "
+                                "idempotency_key_in_flight"),
+            422: error_response("idempotency_key_reused"),
             429: THROTTLED_CARD,
         },
         tags=TAGS,
@@ -263,9 +236,9 @@ class ClaimAddressApi(CardTokenApi):
         parameters=[TOKEN], request=ShipToInputSerializer,
         responses={
             200: ClaimResultSerializer,
-            400: error("invalid (see `fields`), variant_not_allowed, out_of_stock"),
+            400: error_response("invalid (see `fields`), variant_not_allowed, out_of_stock"),
             401: NOT_AUTHENTICATED, 404: CARD_NOT_FOUND,
-            409: error("not_a_winner, gift_expired"), 429: THROTTLED_CARD,
+            409: error_response("not_a_winner, gift_expired"), 429: THROTTLED_CARD,
         },
         tags=TAGS,
     )
@@ -288,8 +261,8 @@ class ClaimDeclineApi(CardTokenApi):
     @extend_schema(
         operation_id="claims_decline", summary="Decline a single gift: its sender is refunded",
         parameters=[TOKEN], request=None,
-        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: error("own_gift"), 404: CARD_NOT_FOUND,
-                   409: error("cannot_decline_group, gift_not_open, gift_expired, gift_fully_claimed"),
+        responses={200: OutputSerializer, 401: NOT_AUTHENTICATED, 403: error_response("own_gift"), 404: CARD_NOT_FOUND,
+                   409: error_response("cannot_decline_group, gift_not_open, gift_expired, gift_fully_claimed"),
                    429: THROTTLED_CARD},
         tags=TAGS,
     )
@@ -311,7 +284,7 @@ class ClaimThanksApi(CardTokenApi):
         operation_id="claims_thank", summary="Thank the sender (they see the note)",
         parameters=[TOKEN], request=InputSerializer,
         responses={200: YourClaimSerializer, 400: INVALID, 401: NOT_AUTHENTICATED, 404: CARD_NOT_FOUND,
-                   409: error("not_claimed"), 429: THROTTLED},
+                   409: error_response("not_claimed"), 429: THROTTLED},
         tags=TAGS,
     )
     def post(self, request, token):

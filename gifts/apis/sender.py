@@ -12,12 +12,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gifts.apis.schema import INVALID, NOT_AUTHENTICATED, NOT_FOUND, error
 from gifts.covers import COVERS
 from gifts.models import Gift
-from gifts.selectors import access_gift_by_id, claims_for_sender, gift_list_sent
+from gifts.selectors.gifts import access_gift_by_id, claims_for_sender, gift_list_sent
 from gifts.services.lifecycle import gift_cancel, gift_extend
-from gifts.services.overdue import claim_refund_not_shipped
 from gifts.services.sending import (
     MAX_CLAIM_HOURS,
     MAX_GROUP_QUANTITY,
@@ -25,14 +23,17 @@ from gifts.services.sending import (
     gift_create,
     gift_email_card,
     gift_revoke_link,
-    gift_share_url,
 )
-from giftshop.api import Pagination
+from gifts.services.ship_by import claim_refund_not_shipped
+from gifts.tokens import gift_share_url
+from giftshop.api.pagination import Pagination
+from giftshop.api.serializers import INVALID, NOT_AUTHENTICATED, StrictInputSerializer, error_response
 from giftshop.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
-from stores.apis.inputs import StrictInputSerializer, datetime_field, id_field
+from stores.apis.inputs import datetime_field, id_field
 from stores.apis.pagination import paginated_response
 
 TAGS = ["gifts"]
+NOT_FOUND = error_response("not_found: no such gift of yours")
 
 def absolute_media_url(request, field_file):
     return request.build_absolute_uri(field_file.url) if field_file else None
@@ -151,6 +152,10 @@ class GiftListCreateApi(APIView):
             required=False, allow_null=True, default=None,
             help_text="Lottery only: at least a minute away and an hour before the claim window ends.",
         )
+        friend_email = serializers.CharField(
+            max_length=254, required=False, allow_blank=True, default="",
+            help_text="Optional: the worker emails the card (image, link, no price) here once the gift is paid.",
+        )
 
         class Meta:
             ref_name = "GiftCreate"
@@ -197,9 +202,9 @@ class GiftListCreateApi(APIView):
         summary="Send a gift: the order and its payment are made; the card opens once it is paid",
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: error("invalid (see `fields`), out_of_stock"),
-                   401: NOT_AUTHENTICATED, 409: error("idempotency_key_in_flight"),
-                   422: error("idempotency_key_reused")},
+        responses={201: OutputSerializer, 400: error_response("invalid (see `fields`), out_of_stock"),
+                   401: NOT_AUTHENTICATED, 409: error_response("idempotency_key_in_flight"),
+                   422: error_response("idempotency_key_reused")},
         tags=TAGS,
     )
     @idempotent("gifts.create")
@@ -230,12 +235,12 @@ class GiftCancelApi(APIView):
         operation_id="gifts_cancel", summary="Cancel an open gift: its unclaimed units are refunded",
         request=None,
         responses={200: SentGiftSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND,
-                   409: error("gift_not_open, gift_expired, gift_fully_claimed")},
+                   409: error_response("gift_not_open, gift_expired, gift_fully_claimed")},
         tags=TAGS,
     )
     def post(self, request, gift_id):
         gift = access_gift_by_id(user=request.user, gift_id=gift_id)
-        gift_cancel(gift=gift)
+        gift_cancel(gift=gift, actor=request.user)
         return _gift_answer(request, gift.id)
 
 
@@ -250,14 +255,14 @@ class GiftExtendApi(APIView):
         operation_id="gifts_extend", summary="Give friends more time to claim (once per gift)",
         request=InputSerializer,
         responses={200: SentGiftSerializer, 400: INVALID, 401: NOT_AUTHENTICATED, 404: NOT_FOUND,
-                   409: error("already_extended, gift_not_open, gift_expired, gift_fully_claimed")},
+                   409: error_response("already_extended, gift_not_open, gift_expired, gift_fully_claimed")},
         tags=TAGS,
     )
     def post(self, request, gift_id):
         gift = access_gift_by_id(user=request.user, gift_id=gift_id)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        gift_extend(gift=gift, hours=serializer.validated_data["hours"])
+        gift_extend(gift=gift, hours=serializer.validated_data["hours"], actor=request.user)
         return _gift_answer(request, gift.id)
 
 
@@ -296,7 +301,7 @@ class GiftRefundRequestApi(APIView):
         summary="Refund a claim whose parcel the store did not ship by its promised time",
         request=InputSerializer,
         responses={200: OutputSerializer, 400: INVALID, 401: NOT_AUTHENTICATED, 404: NOT_FOUND,
-                   409: error("not_overdue (the store still has time), shipment_not_pending (it has left)")},
+                   409: error_response("not_overdue (the store still has time), shipment_not_pending (it has left)")},
         tags=TAGS,
     )
     def post(self, request, gift_id):
@@ -304,7 +309,7 @@ class GiftRefundRequestApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         claim_id = serializer.validated_data["claim_id"]
-        refund = claim_refund_not_shipped(gift=gift, claim_id=claim_id)
+        refund = claim_refund_not_shipped(gift=gift, claim_id=claim_id, actor=request.user)
         claim = gift.claims.only("id", "status").get(id=claim_id)
         return Response(self.OutputSerializer({"claim": claim, "refund": refund}).data)
 
@@ -314,7 +319,8 @@ class GiftRevokeLinkApi(APIView):
         operation_id="gifts_revoke_link",
         summary="Stop a leaked card link from working; the answer carries the new link",
         request=None,
-        responses={200: SentGiftSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND, 409: error("gift_not_open")},
+        responses={200: SentGiftSerializer, 401: NOT_AUTHENTICATED, 404: NOT_FOUND,
+                   409: error_response("gift_not_open")},
         tags=TAGS,
     )
     def post(self, request, gift_id):
@@ -335,7 +341,7 @@ class GiftEmailCardApi(APIView):
         summary="Email the card link to a friend (they also get the reminder before it closes)",
         request=InputSerializer,
         responses={200: SentGiftSerializer, 400: INVALID, 401: NOT_AUTHENTICATED, 404: NOT_FOUND,
-                   409: error("gift_not_open, too_many_emails")},
+                   409: error_response("gift_not_open, too_many_emails")},
         tags=TAGS,
     )
     def post(self, request, gift_id):

@@ -7,8 +7,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gifts.apis.schema import NOT_AUTHENTICATED, error
-from gifts.stats import stats_period, store_stats
+from gifts.selectors.stats import stats_period, store_stats
+from giftshop.api.serializers import NOT_AUTHENTICATED, error_response
 from stores.selectors import access_store_by_slug
 
 TAGS = ["merchant"]
@@ -75,9 +75,9 @@ class StoreStatsApi(APIView):
         ],
         responses={
             200: OutputSerializer,
-            400: error("invalid: start / end are not days, in the wrong order, or more than 366 days apart"),
+            400: error_response("invalid: start / end are not days, in the wrong order, or more than 366 days apart"),
             401: NOT_AUTHENTICATED,
-            404: error("not_found: no such store of yours"),
+            404: error_response("not_found: no such store of yours"),
         },
         tags=TAGS,
     )

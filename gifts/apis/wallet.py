@@ -1,5 +1,5 @@
 """GET /api/v1/me/wallet/: Orders & Cards for programs, the same reads as the /me/ page
-(gifts.wallet): the first 20 of each list, newest first, and how many there are in all.
+(gifts.selectors.wallet): the first 20 of each list, newest first, and how many there are in all.
 
 The privacy rules are the page's:
 - `received` (your claims) never carries a price: no order, line, payment or amount;
@@ -18,9 +18,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gifts.apis.schema import NOT_AUTHENTICATED
 from gifts.apis.sender import SenderClaimSerializer, SentGiftSerializer
-from gifts.wallet import wallet_overview
+from gifts.selectors.wallet import wallet_overview
+from giftshop.api.serializers import NOT_AUTHENTICATED
+from logistics.apis.serializers import TrackingEventSerializer
 from orders.apis import OrderSerializer
 
 TAGS = ["me"]
@@ -33,12 +34,9 @@ def notice_text(notice) -> str:
     return SPACES.sub(" ", html.unescape(strip_tags(rendered))).strip()
 
 
-class WalletTrackingEventSerializer(serializers.Serializer):
-    occurred_at = serializers.DateTimeField()
-    status = serializers.CharField()
+class WalletTrackingEventSerializer(TrackingEventSerializer):
+    # logistics' tracking event, and the status in words for the person following the parcel.
     status_display = serializers.CharField(source="get_status_display", help_text="The status in words.")
-    location = serializers.CharField()
-    description = serializers.CharField()
 
     class Meta:
         ref_name = "WalletTrackingEvent"
@@ -55,7 +53,7 @@ class ReceivedShipmentSerializer(serializers.Serializer):
         ref_name = "WalletReceivedShipment"
 
     def to_representation(self, shipment):
-        shipment.timeline = list(shipment.events.all())  # prefetched by gifts.wallet
+        shipment.timeline = list(shipment.events.all())  # prefetched by gifts.selectors.wallet
         return super().to_representation(shipment)
 
 

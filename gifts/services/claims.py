@@ -26,13 +26,20 @@ from gifts.errors import (
     VariantNotAllowed,
 )
 from gifts.models import Claim, Gift
-from gifts.notifications import notify_gift_claimed, notify_gift_declined, notify_gift_thanked
+from gifts.notices import notify_gift_claimed, notify_gift_declined, notify_gift_thanked
+from gifts.selectors.gifts import (
+    claim_variant_options,
+    gift_draw_closed,
+    gift_is_open,
+    gift_shown_status,
+    with_deadlines,
+)
 from gifts.services.refunding import give_back_units
 from giftshop.errors import InvalidInput, NotFound
 from giftshop.transitions import transition
-from logistics.selectors import access_address_by_id
-from logistics.services import address_create
-from logistics.shipments import address_snapshot, shipment_create
+from logistics.selectors.addresses import access_address_by_id
+from logistics.services.addresses import address_create
+from logistics.services.shipments import address_snapshot, shipment_create
 from orders.errors import OutOfStock
 from orders.models import Refund
 from stores.models import Variant
@@ -41,19 +48,27 @@ from stores.stock import stock_release, stock_reserve
 
 def gift_refusal(gift_id: int) -> Exception:
     """Why a conditional update on an open gift found nothing: read the row and say so."""
-    gift = Gift.objects.get(id=gift_id)
-    if gift.status == Gift.Status.EXPIRED or (
-        gift.status == Gift.Status.OPEN and gift.expires_at and gift.expires_at <= timezone.now()
-    ):
+    gift = with_deadlines(Gift.objects).get(id=gift_id)
+    if gift_shown_status(gift) == Gift.Status.EXPIRED:
         return GiftExpired()
     if gift.status == Gift.Status.CLAIMED or (gift.status == Gift.Status.OPEN and gift.claimed_units >= gift.quantity):
         return GiftFullyClaimed()
     return GiftNotOpen()
 
 
+def _claim_refusal(gift: Gift, user) -> Exception:
+    """Why this user's claim found the gift closed. Your own claim first: a retried tap on a gift
+    your claim just closed is "already claimed", not "fully claimed" (which would read as "you did
+    not get it"). Asked only when the claim failed: a claim that succeeds needs no such query, and
+    a second claim on a group gift with units left meets the UNIQUE (gift, recipient) constraint."""
+    if Claim.objects.filter(gift=gift, recipient=user).exists():
+        return AlreadyClaimed()
+    return gift_refusal(gift.id)
+
+
 def require_open(gift: Gift) -> None:
     """A friendly early answer; the conditional update stays the real guard."""
-    if gift.status != Gift.Status.OPEN or (gift.expires_at and gift.expires_at <= timezone.now()):
+    if not gift_is_open(gift):
         raise gift_refusal(gift.id)
 
 
@@ -86,19 +101,18 @@ def _ship_to(user, address_id, address) -> dict:
 
 
 def _variant_for_claim(gift: Gift, variant_id) -> Variant:
-    """The gift's variant, or another of the same product at the price paid (same currency)."""
+    """The gift's variant, or one of the options claim_variant_options allows. A sold-out option is
+    refused here as an early answer; stock_reserve's conditional update, inside the claim, stays the guard."""
     if variant_id in (None, "", gift.variant_id):
         return gift.variant
     if isinstance(variant_id, bool) or not str(variant_id).isdigit():
         raise VariantNotAllowed()
-    line = gift.order.lines.get()
-    variant = Variant.objects.filter(
-        id=int(variant_id), product_id=gift.variant.product_id, price_minor=line.unit_price_minor,
-        currency=line.currency,
-    ).first()
-    if variant is None:
+    option = next((o for o in claim_variant_options(gift=gift) if o.id == int(variant_id)), None)
+    if option is None:
         raise VariantNotAllowed()
-    return variant
+    if not option.in_stock:
+        raise OutOfStock(_("That option is sold out; choose another."))
+    return option.variant
 
 
 def _packing_lines(variant, units):
@@ -111,14 +125,11 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
         raise OwnGift()
     if gift.is_lottery:
         return claim_enter(gift=gift, user=user)
-    # Your own claim first: a retried tap on a gift your claim just closed is "already claimed",
-    # not "fully claimed" (which would read as "you did not get it").
-    if Claim.objects.filter(gift=gift, recipient=user).exists():
-        raise AlreadyClaimed()
-    require_open(gift)
+    if not gift_is_open(gift):
+        raise _claim_refusal(gift, user)
     variant = _variant_for_claim(gift, variant_id)
     single = gift.mode == Gift.Mode.SINGLE
-    units = gift.quantity if single else 1
+    units = gift.units_per_claim
     with transaction.atomic():
         ship_to = _ship_to(user, address_id, address)
         # 1. The gift row decides.
@@ -128,7 +139,7 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
         else:
             moved = rows.filter(claimed_units__lt=F("quantity")).update(claimed_units=F("claimed_units") + 1)
         if not moved:
-            raise gift_refusal(gift.id)
+            raise _claim_refusal(gift, user)
         # 2. Stock follows a variant switch.
         if variant.id != gift.variant_id:
             if not stock_reserve(variant_id=variant.id, quantity=units):
@@ -147,9 +158,12 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
                 )
         except IntegrityError:
             raise AlreadyClaimed() from None
-        gift.refresh_from_db(fields=["claimed_units", "status"])
+        if single:  # the conditional UPDATE set claimed_units = quantity: no need to read it back
+            gift.claimed_units = gift.quantity
+        else:
+            gift.refresh_from_db(fields=["claimed_units", "status"])
         if gift.claimed_units >= gift.quantity:
-            transition(gift, Gift.Status.CLAIMED, reason="all units claimed",
+            transition(gift, Gift.Status.CLAIMED, reason="all units claimed", actor=user,
                        where={"claimed_units": F("quantity")}, extra={"closed_at": Now()})
         notify_gift_claimed(claim=claim)
     return claim
@@ -162,7 +176,7 @@ def claim_enter(*, gift: Gift, user) -> Claim:
     if Claim.objects.filter(gift=gift, recipient=user).exists():
         raise AlreadyClaimed()
     require_open(gift)
-    if gift.drawn_at or (gift.draw_at and gift.draw_at <= timezone.now()):
+    if gift_draw_closed(gift):
         raise DrawClosed()
     with transaction.atomic():
         # Touch the gift row: the draw updates it too, so an entry and the draw never overlap.
@@ -197,7 +211,7 @@ def claim_set_address(*, gift: Gift, user, address_id=None, address=None, varian
             is_gift=True, giver_name=gift.sender.public_name, gift_message=gift.message,
         )
         moved = transition(
-            claim, Claim.Status.ACCEPTED, reason="winner's address",
+            claim, Claim.Status.ACCEPTED, reason="winner's address", actor=user,
             where=Q(gift__expires_at__gt=Now()),
             extra={"shipment": shipment, "variant": variant, "accepted_at": timezone.now()},
         )
@@ -217,7 +231,7 @@ def claim_decline(*, gift: Gift, user) -> Gift:
     require_open(gift)
     with transaction.atomic():
         moved = transition(
-            gift, Gift.Status.DECLINED, reason="declined",
+            gift, Gift.Status.DECLINED, reason="declined", actor=user,
             where=Q(expires_at__gt=Now(), claimed_units=0),
             extra={"declined_by": user, "closed_at": Now()},
         )

@@ -1,7 +1,7 @@
 """A claim's milestones follow its parcel (news from logistics through the outbox)."""
 
 from gifts.models import Claim
-from gifts.notifications import notify_claim_parcel, notify_purchase_parcel
+from gifts.notices import notify_claim_parcel
 from giftshop.transitions import transition
 from logistics.models import Shipment
 
@@ -23,8 +23,7 @@ def claim_follow_shipment(*, shipment_id: int) -> Claim | None:
     """Set the claim's milestone from its shipment's current status (idempotent, order-free)."""
     claim = Claim.objects.select_related("shipment").filter(shipment_id=shipment_id).first()
     if claim is None:
-        notify_purchase_parcel(shipment_id=shipment_id)  # a purchase's parcel: its buyer hears the news
-        return None
+        return None  # a purchase's parcel: orders tells its buyer
     target = MILESTONE.get(claim.shipment.status)
     if target and target != claim.status and Claim.TRANSITIONS.allowed(claim.status, target):
         transition(claim, target, reason=f"parcel {claim.shipment.status}")

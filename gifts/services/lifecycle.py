@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 
 from gifts.errors import AlreadyExtended, GiftExpired, GiftFullyClaimed, GiftNotOpen
 from gifts.models import Claim, Gift
-from gifts.notifications import notify_gift_expired, notify_lottery_result
+from gifts.notices import notify_gift_expired, notify_lottery_result
+from gifts.selectors.gifts import ensure_gift_sender
 from gifts.services.claims import gift_refusal, require_open
 from gifts.services.refunding import give_back_units
-from gifts.services.sending import gift_share_url
+from gifts.tokens import gift_share_url
 from giftshop.errors import InvalidInput
 from giftshop.outbox import outbox_put
 from giftshop.transitions import transition
@@ -46,14 +47,15 @@ def _not_open_for_sender(gift_id: int) -> GiftNotOpen:
     return GiftNotOpen(gift_refusal(gift_id).detail)
 
 
-def gift_cancel(*, gift: Gift) -> Gift:
+def gift_cancel(*, gift: Gift, actor) -> Gift:
     """The sender takes back the unclaimed units (refunded); claims made so far stand."""
+    ensure_gift_sender(gift=gift, actor=actor)
     try:
         require_open(gift)
     except (GiftExpired, GiftFullyClaimed, GiftNotOpen):
         raise _not_open_for_sender(gift.id) from None
     with transaction.atomic():
-        if not transition(gift, Gift.Status.CANCELLED, reason="cancelled by sender",
+        if not transition(gift, Gift.Status.CANCELLED, reason="cancelled by sender", actor=actor,
                           where=Q(expires_at__gt=Now()), extra={"closed_at": Now()}):
             raise _not_open_for_sender(gift.id)
         gift.refresh_from_db(fields=["claimed_units"])
@@ -63,7 +65,9 @@ def gift_cancel(*, gift: Gift) -> Gift:
     return gift
 
 
-def gift_extend(*, gift: Gift, hours) -> Gift:
+def gift_extend(*, gift: Gift, hours, actor) -> Gift:
+    """The sender gives the friends more time, once: 1 to 168 hours more."""
+    ensure_gift_sender(gift=gift, actor=actor)
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 168:
         raise InvalidInput(_("Extend by 1 to 168 hours."), field="hours")
     try:

@@ -1,6 +1,7 @@
 """Sending a gift: the order, the payment, opening the card once the payment is confirmed."""
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,9 +12,11 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gifts.card_mail import TOPIC_CARD_EMAIL
 from gifts.covers import COVERS, DEFAULT_COVER
 from gifts.errors import GiftNotOpen
 from gifts.models import Gift
+from gifts.services.cards import gift_render_card_image
 from gifts.tokens import gift_token, token_hash
 from giftshop.errors import Conflict, InvalidInput
 from giftshop.models import OutboxMessage
@@ -22,6 +25,8 @@ from giftshop.transitions import transition
 from orders.models import Order
 from orders.services.checkout import order_create, payment_start, variant_for_sale
 from stores.models import StoreMember
+
+logger = logging.getLogger(__name__)
 
 TOPIC_RENDER_CARD = "gifts.render_card"
 MAX_SINGLE_QUANTITY = 10
@@ -47,7 +52,10 @@ def gift_create(
     cover: str | None = None,
     claim_hours: int = 24,
     draw_at=None,
+    friend_email: str = "",
 ) -> Gift:
+    """`friend_email`: where the worker mails the card the moment it is paid (optional)."""
+    friend_email = _friend_email(friend_email)
     errors = {}
     if mode not in Gift.Mode.values:
         errors["mode"] = [_("Choose single or group.")]
@@ -91,6 +99,7 @@ def gift_create(
         gift = Gift.objects.create(
             order=order, sender=sender, variant=variant, quantity=quantity, mode=mode, claim_rule=claim_rule,
             message=message.strip(), cover=cover, claim_hours=claim_hours, draw_at=draw_at,
+            card_emailed_to=friend_email,
         )
     payment_start(payment=order.payments.get(), return_path=f"/gifts/{gift.id}/")
     return gift
@@ -98,9 +107,18 @@ def gift_create(
 
 def gift_open(*, order_id: int) -> Gift | None:
     """The order behind a gift is paid: the card goes live and its claim window starts now."""
-    gift = Gift.objects.filter(order_id=order_id).first()
+    gift = Gift.objects.select_related("sender", "variant__product").filter(order_id=order_id).first()
     if gift is None or gift.status != Gift.Status.PENDING_PAYMENT:
         return gift
+    # The card image first, outside the transaction (it takes tens of milliseconds of Pillow): a chat
+    # app fetches the link's preview the moment it is pasted and keeps that first answer, so the
+    # picture must exist before the link can be shown. If drawing fails, the gift opens all the same
+    # and the outbox's render_card below draws it.
+    try:
+        gift_render_card_image(gift=gift)
+    except Exception:
+        logger.warning("card image for gift %s not drawn before opening; the outbox will retry", gift.id,
+                       exc_info=True)
     with transaction.atomic():
         moved = transition(
             gift, Gift.Status.OPEN, reason="paid",
@@ -112,6 +130,9 @@ def gift_open(*, order_id: int) -> Gift | None:
         )
         if moved:
             outbox_put(topic=TOPIC_RENDER_CARD, key=f"card:{gift.id}", payload={"gift_id": gift.id})
+            if gift.card_emailed_to:  # the sender gave the friend's address: the card goes out now
+                outbox_put(topic=TOPIC_CARD_EMAIL, key=_card_email_key(gift, gift.card_emailed_to),
+                           payload={"gift_id": gift.id, "email": gift.card_emailed_to})
     return gift
 
 
@@ -119,13 +140,6 @@ def gift_mark_unpaid(*, order_id: int) -> None:
     gift = Gift.objects.filter(order_id=order_id, status=Gift.Status.PENDING_PAYMENT).first()
     if gift:
         transition(gift, Gift.Status.PAYMENT_FAILED, reason="not paid", extra={"closed_at": Now()})
-
-
-def gift_share_url(*, gift: Gift) -> str | None:
-    """The card link, recomputed for the sender; None until the gift is paid."""
-    if gift.token_hash is None:
-        return None
-    return f"{settings.SITE_URL}/g/{gift_token(gift_id=gift.id, version=gift.token_version)}/"
 
 
 @transaction.atomic
@@ -157,24 +171,31 @@ def gift_email_card(*, gift: Gift, email: str) -> Gift:
         raise InvalidInput(_("Enter an email address."), field="email") from None
     if gift.status != Gift.Status.OPEN:
         raise GiftNotOpen()
-    url = gift_share_url(gift=gift)
     prefix = f"card-email:{gift.id}:"
-    key = f"{prefix}v{gift.token_version}:{hashlib.sha256(email.encode()).hexdigest()[:24]}"
+    key = _card_email_key(gift, email)
     sent = OutboxMessage.objects.filter(key__startswith=prefix)
     if sent.count() >= MAX_CARD_EMAILS and not sent.filter(key=key).exists():
         # The sender's name goes out in the subject: the shop must not become a mail relay.
         raise Conflict(_("This card has been emailed enough times; share the link instead."), code="too_many_emails")
     with transaction.atomic():
         Gift.objects.filter(id=gift.id).update(card_emailed_to=email)
-        outbox_put(
-            topic="accounts.email",
-            key=key,
-            payload={
-                "to": [email],
-                "subject": _("%(name)s sent you a gift") % {"name": gift.sender.public_name},
-                "body": _("%(name)s sent you a gift. Open the card and choose where it goes: %(url)s")
-                % {"name": gift.sender.public_name, "url": url},
-            },
-        )
+        outbox_put(topic=TOPIC_CARD_EMAIL, key=key, payload={"gift_id": gift.id, "email": email})
     gift.card_emailed_to = email
     return gift
+
+
+def _card_email_key(gift: Gift, email: str) -> str:
+    """One mail per gift, card link version and address."""
+    return f"card-email:{gift.id}:v{gift.token_version}:{hashlib.sha256(email.encode()).hexdigest()[:24]}"
+
+
+def _friend_email(value) -> str:
+    email = (value or "").strip().lower() if isinstance(value, str) else ""
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(
+                _("Enter your friend's email address, or leave it empty."), field="friend_email"
+            ) from None
+    return email

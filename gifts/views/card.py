@@ -6,7 +6,6 @@ counted by the per-user claim limit, and one gifts.services call. Nothing here e
 price: not the gift's, not a variant's.
 """
 
-import logging
 from functools import wraps
 
 from django.conf import settings
@@ -14,63 +13,30 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django_ratelimit.exceptions import Ratelimited
 
 from gifts.covers import cover_for
 from gifts.forms import AddressChoiceForm, NewAddressForm, ThankForm
-from gifts.models import Claim, Gift
-from gifts.selectors import claim_attempts_limited, claim_for, gift_by_card_token
+from gifts.models import Gift
+from gifts.selectors.gifts import (
+    SHIPPING,
+    card_state,
+    claim_attempts_limited,
+    claim_for,
+    claim_variant_options,
+    gift_by_card_token,
+)
 from gifts.services.claims import claim_accept, claim_decline, claim_enter, claim_set_address, claim_thank
 from giftshop.errors import DomainError, NotFound
-from logistics.selectors import address_list
-
-request_logger = logging.getLogger("django.request")
-
-# What a visitor sees on the card, by state. "accept", "enter" and "won" offer an action.
-SHIPPING = {Claim.Status.ACCEPTED, Claim.Status.SHIPPED, Claim.Status.OUT_FOR_DELIVERY, Claim.Status.DELIVERED,
-            Claim.Status.RETURNED}
-
-
-def card_state(*, gift: Gift, user, claim: Claim | None, now) -> str:
-    window_open = gift.status == Gift.Status.OPEN and gift.expires_at is not None and gift.expires_at > now
-    if claim is not None:
-        if claim.status == Claim.Status.ENTERED:
-            return "entered"
-        if claim.status == Claim.Status.WON:
-            # After the draw the gift is "claimed"; a winner has until expires_at to give an address.
-            return "won" if gift.expires_at and gift.expires_at > now else "expired"
-        if claim.status == Claim.Status.LOST:
-            return "lost"
-        if claim.status == Claim.Status.REFUNDED:
-            return "refunded"
-        return "accepted"
-    if user.is_authenticated and gift.sender_id == user.id:
-        return "mine"
-    if gift.status in (Gift.Status.DECLINED, Gift.Status.CANCELLED):
-        return gift.status
-    if gift.status == Gift.Status.CLAIMED or (window_open and gift.remaining == 0 and not gift.is_lottery):
-        return "draw_over" if gift.is_lottery else "claimed"
-    if not window_open:
-        return "expired"
-    if gift.is_lottery:
-        if gift.drawn_at or (gift.draw_at and gift.draw_at <= now):
-            return "draw_over"
-        return "enter" if user.is_authenticated else "login"
-    return "accept" if user.is_authenticated else "login"
+from giftshop.logfilters import log_response_token_masked
+from logistics.selectors.addresses import address_list
 
 
 def switch_variants(gift: Gift):
-    """The options a recipient may take instead: same product, same price and currency as paid,
-    in stock (the gift's own option is always there: its units are reserved)."""
-    line = gift.order.lines.get()
-    return [
-        v for v in gift.variant.product.variants.all()
-        if v.id == gift.variant_id
-        or (v.price_minor == line.unit_price_minor and v.currency == line.currency and v.in_stock)
-    ]
+    """The options the page offers: claim_variant_options' rule, the sold-out ones left out."""
+    return [option for option in claim_variant_options(gift=gift) if option.in_stock]
 
 
 def _address_forms(request, gift, data=None):
@@ -89,7 +55,7 @@ def _absolute(url: str) -> str:
 
 def _render(request, gift, *, forms=None, thank_form=None):
     claim = claim_for(gift=gift, user=request.user)
-    state = card_state(gift=gift, user=request.user, claim=claim, now=timezone.now())
+    state = card_state(gift=gift, user=request.user, claim=claim)
     choice_form = new_address_form = None
     if state in ("accept", "won"):
         choice_form, new_address_form = forms or _address_forms(request, gift)
@@ -201,12 +167,7 @@ def token_kept_out_of_logs(view):
         # The page's own images, styles and links send at most the origin as Referer, never this URL
         # ("no-referrer" would make the card's own POSTs send "Origin: null" and fail CSRF).
         response["Referrer-Policy"] = "strict-origin"
-        if response.status_code >= 400:
-            path = request.path.replace(token, "<token>") if token else request.path
-            level = logging.ERROR if response.status_code >= 500 else logging.WARNING
-            request_logger.log(level, "%s: %s", response.reason_phrase, path,
-                               extra={"status_code": response.status_code})
-            response._has_been_logged = True  # django.utils.log.log_response skips it
+        log_response_token_masked(request, response, token)
         return response
 
     return wrapped

@@ -1,7 +1,7 @@
 """The sender's pages: compose a gift, my gifts, my gift (status, link, QR code, claims, refunds)
 and its actions (cancel, extend, new link).
 
-Every gift comes through gifts.selectors.access_gift_by_id (another user's gift is a 404, for
+Every gift comes through gifts.selectors.gifts.access_gift_by_id (another user's gift is a 404, for
 POSTs too, before any input is read); every change is one gifts.services call. The sender sees
 prices and who claimed, never a recipient's address, phone or tracking number.
 """
@@ -17,22 +17,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gifts.covers import COVERS, cover_for
 from gifts.forms import COMPOSE_FIELD_MAP, ComposeForm, EmailCardForm, ExtendForm
 from gifts.models import Gift
-from gifts.selectors import access_gift_by_id, claims_for_sender, gift_list_sent
+from gifts.selectors.gifts import access_gift_by_id, claims_for_sender, gift_list_sent
 from gifts.services.lifecycle import gift_cancel, gift_extend
-from gifts.services.sending import gift_create, gift_email_card, gift_revoke_link, gift_share_url
-from giftshop.errors import DomainError, NotFound
+from gifts.services.sending import gift_create, gift_email_card, gift_revoke_link
+from gifts.tokens import gift_share_url
+from giftshop.errors import DomainError
+from giftshop.forms import form_add_domain_error
+from giftshop.views import or_404
 from orders.models import Refund
 from orders.services.checkout import variant_for_sale
-from stores.forms import form_add_domain_error
 
 PAGE_SIZE = 20
 
 
 def _own_gift(request, gift_id) -> Gift:
-    try:
-        return access_gift_by_id(user=request.user, gift_id=gift_id)
-    except NotFound:
-        raise Http404 from None
+    return or_404(access_gift_by_id, user=request.user, gift_id=gift_id)
 
 
 def _detail(gift):
@@ -148,7 +147,7 @@ def cancel(request, gift_id):
             return _detail(gift)
         return render(request, "gifts/cancel_confirm.html", {"gift": gift, "product": gift.variant.product})
     try:
-        gift_cancel(gift=gift)
+        gift_cancel(gift=gift, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:
@@ -165,7 +164,7 @@ def extend(request, gift_id):
         messages.error(request, _("Choose how many hours to add."))
         return _detail(gift)
     try:
-        gift_extend(gift=gift, hours=form.cleaned_data["hours"])
+        gift_extend(gift=gift, hours=form.cleaned_data["hours"], actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:

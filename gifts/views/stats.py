@@ -4,23 +4,23 @@ and a bar chart of gifts sent, claimed, expired and declined per day.
 The chart is inline SVG drawn from numbers computed here: bar sizes are SVG attributes (x, y,
 width, height), colours come from classes in static/css/stats.css, so the page needs no inline
 style and no script (the Content Security Policy allows neither). Members of the store only:
-another store is a 404. The numbers come from gifts.stats, the same selector as the API.
+another store is a 404. The numbers come from gifts.selectors.stats, the same selector as the API.
 """
 
 import math
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from gifts.stats import Period, preset_periods, stats_period, store_stats, store_today
-from giftshop.errors import InvalidInput, NotFound
+from gifts.selectors.stats import Period, preset_periods, stats_period, store_stats, store_today
+from giftshop.errors import InvalidInput
+from giftshop.money import DEFAULT_CURRENCY
+from giftshop.views import or_404
 from stores.selectors import access_store_by_slug
 
 SERIES = (
@@ -134,10 +134,7 @@ def _presets(today: date, period: Period | None) -> list[dict]:
 @login_required
 @require_GET
 def store_stats_page(request, slug):
-    try:
-        store = access_store_by_slug(user=request.user, slug=slug)
-    except NotFound:
-        raise Http404 from None
+    store = or_404(access_store_by_slug, user=request.user, slug=slug)
     today = store_today()
     raw = {name: request.GET.get(name, "")[:MAX_RAW_INPUT] for name in ("start", "end")}
     context = {"store": store, "today": today, "series": SERIES}
@@ -158,7 +155,7 @@ def store_stats_page(request, slug):
         legend=[{"series": name, "label": label, "total": stats["totals"][name]} for name, label in SERIES],
         claim_rate_percent=None if rate is None else round(rate * 100),
         median_wait=format_wait(stats["median_seconds_to_claim"]),
-        default_currency=settings.DEFAULT_CURRENCY,
+        default_currency=DEFAULT_CURRENCY,
         nothing_happened=stats["is_empty"] and not stats["revenue"] and not stats["shipments_overdue"],
         longer=_range_query(Period(start=today - timedelta(days=89), end=today)),
     )

@@ -1,7 +1,7 @@
 """Orders & Cards (订单与卡包) at /me/: one page, five tabs (received, sent, orders, addresses,
 notices), each a link (?tab=...) to a server-rendered, paginated list.
 
-Every list comes from gifts.wallet, which decides what each side may see (no price for the
+Every list comes from gifts.selectors.wallet, which decides what each side may see (no price for the
 recipient; no address, phone or tracking number for the sender) and keeps the queries flat.
 A sender whose friend's parcel missed its ship-by promise asks for that refund with one click from
 the "sent" tab (the same service as POST /api/v1/gifts/<id>/refund-request/).
@@ -10,7 +10,6 @@ the "sent" tab (the same service as POST /api/v1/gifts/<id>/refund-request/).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,11 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.notices import notices_mark_read
-from gifts.selectors import access_gift_by_id
-from gifts.services.overdue import claim_refund_not_shipped
-from gifts.wallet import TABS, wallet_decorate, wallet_default_tab, wallet_list, wallet_unread_count
-from giftshop.errors import DomainError, NotFound
+from gifts.selectors.gifts import access_gift_by_id
+from gifts.selectors.wallet import TABS, wallet_decorate, wallet_default_tab, wallet_list, wallet_unread_count
+from gifts.services.ship_by import claim_refund_not_shipped
+from giftshop.errors import DomainError
 from giftshop.money import format_money
+from giftshop.views import or_404
 
 PAGE_SIZE = 20
 TAB_LABELS = {
@@ -68,14 +68,11 @@ def notices_read(request):
 @require_POST
 def refund_not_shipped(request, gift_id):
     """One click: refund a friend's claim whose parcel the store did not ship by its promised time."""
-    try:
-        gift = access_gift_by_id(user=request.user, gift_id=gift_id)
-    except NotFound:
-        raise Http404 from None
+    gift = or_404(access_gift_by_id, user=request.user, gift_id=gift_id)
     wanted = request.POST.get("claim_id", "")
     claim_id = int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) <= 18 else None
     try:
-        refund = claim_refund_not_shipped(gift=gift, claim_id=claim_id)
+        refund = claim_refund_not_shipped(gift=gift, claim_id=claim_id, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:

@@ -19,8 +19,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-dev-only-key-do-n
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
-PORT = env.int("PORT", default=8000)
-SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
+# The shop's one public address, the same for every process: a process manager (honcho) gives each
+# process its own PORT, so the worker must never derive its links, or where the sandboxes deliver
+# their webhooks, from its own. `make run` and `make up` set it from the web server's port.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "giftshop.requestid.RequestIdMiddleware",  # first: every later log line carries the id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -71,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.unread_notices",
             ],
             "builtins": ["giftshop.templatetags.money"],
         },
@@ -93,18 +98,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DB_VENDOR_IS_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker -------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis, and the database while Redis is down (giftshop.cache.FallbackCache): rate limits keep
+    # counting and no page answers 500 for a dead cache. Short socket timeouts: nobody waits long.
     CACHES = {
         "default": {
+            "BACKEND": "giftshop.cache.FallbackCache",
+            "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database"},
+        },
+        "redis": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
+            "OPTIONS": {
+                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        },
+        "database": {"BACKEND": "giftshop.cache.AtomicDatabaseCache", "LOCATION": "giftshop_cache"},
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -143,14 +158,17 @@ CELERY_BEAT_SCHEDULE = {
     "expire-gifts": {"task": "gifts.tasks.expire_gifts", "schedule": 15.0},
     "draw-lotteries": {"task": "gifts.tasks.draw_lotteries", "schedule": 15.0},
     "gift-reminders": {"task": "gifts.tasks.send_reminders", "schedule": 300.0},
-    "enforce-ship-by": {"task": "gifts.tasks.enforce_ship_by", "schedule": 60.0},
+    "enforce-ship-by": {"task": "logistics.tasks.enforce_ship_by", "schedule": 60.0},
     "sandbox-carrier-pushes": {"task": "logistics.tasks.sandbox_carrier_push", "schedule": 5.0},
     "sync-quiet-shipments": {"task": "logistics.tasks.sync_shipments", "schedule": 60.0},
 }
 # After a commit that wrote outbox rows, nudge the relay at once (best effort: the beat is the net).
 OUTBOX_KICK_ON_COMMIT = env.bool("OUTBOX_KICK_ON_COMMIT", default=True)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
-OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+# How long a relay holds a message it took. A worker killed mid-message (kill -9) holds it no longer
+# than this: another relay then carries it out. Every consumer finishes well within it, since each
+# network call in a consumer has a shorter timeout (EMAIL_TIMEOUT, the providers' HTTP timeouts).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=30)
 
 # --- Auth ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -193,9 +211,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # --- Email ---------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Each mail whole in EMAIL_FILE_PATH, and in the log with its links' credentials masked (giftshop.mail).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="giftshop.mail.MaskedConsoleBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="giftshop <no-reply@giftshop.local>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; under OUTBOX_LEASE_SECONDS
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -204,18 +224,18 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "giftshop.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "giftshop.api.pagination.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "giftshop.api.JSONParser",  # DRF's, with too-deep nesting a 400 parse_error
+        "giftshop.api.parsers.JSONParser",  # DRF's, with too-deep nesting a 400 parse_error
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "giftshop.api.exception_handler",
+    "EXCEPTION_HANDLER": "giftshop.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "NON_FIELD_ERRORS_KEY": "non_field_errors",
 }
@@ -231,7 +251,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "giftshop.api.document_page_errors",  # every paginated list documents its 400 and 404 for ?page=
+        "giftshop.api.schema.document_page_errors",  # every paginated list documents its 400 and 404 for ?page=
     ],
 }
 
@@ -240,11 +260,11 @@ RATELIMIT_VIEW = "giftshop.views.ratelimited"
 RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", default="10/m")
 RATELIMIT_REGISTER = env("RATELIMIT_REGISTER", default="30/m")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-if not REDIS_URL:
-    # django-ratelimit warns about any backend it does not know. Ours is shared by all web
-    # processes (it is the database) and increments atomically (giftshop/cache.py), which is
-    # exactly what the warning is about; with REDIS_URL set, django-redis is used instead.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+# django-ratelimit warns about any cache backend it does not know. Both of ours are shared by all
+# web processes and increment atomically, which is exactly what the warning is about: the embedded
+# mode's database cache (giftshop.cache.AtomicDatabaseCache), and the services mode's
+# FallbackCache, which is django-redis while Redis answers and that same database cache while not.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Content Security Policy (django-csp 4) -------------------------------------------------
 CONTENT_SECURITY_POLICY = {
@@ -262,8 +282,6 @@ CONTENT_SECURITY_POLICY = {
 
 
 # --- Domain settings -----------------------------------------------------------------------
-DEFAULT_CURRENCY = "CNY"
-DEFAULT_SHIP_WITHIN_HOURS = 48
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 
 # Payments. Providers by code; the sandbox is the embedded default (shared/API.md "Sandboxes").
@@ -307,15 +325,40 @@ CARD_FONT_PATHS = [
 RATELIMIT_TOKEN_FAILURES = env("RATELIMIT_TOKEN_FAILURES", default="20/10m")
 RATELIMIT_CLAIMS = env("RATELIMIT_CLAIMS", default="30/m")
 IDEMPOTENCY_KEEP_HOURS = 24
+# An in-flight Idempotency-Key record older than this is a dead request's: longer than any request may run.
+IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", default=60)
 
+# Logs: one line per record on stderr, JSON by default (LOG_FORMAT=json: asctime, levelname, name,
+# message, request_id, and any `extra`), or LOG_FORMAT=plain for a person reading a terminal.
+# Every handler masks card tokens. Django's own DEBUG console handler and its mail_admins are
+# replaced: the "django" logger writes through ours, so nothing reaches a screen unmasked.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"mask_card_tokens": {"()": "giftshop.logfilters.MaskCardTokens"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "filters": {
+        "mask_card_tokens": {"()": "giftshop.logfilters.MaskCardTokens"},
+        "request_id": {"()": "giftshop.requestid.AddRequestId"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_card_tokens"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_card_tokens"],
+        }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -5,5 +5,7 @@ from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["*"])
-# Merchant webhooks may target this machine in the embedded mode only (API.md).
-WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=True)
+
+# A person reads this terminal: one plain line per record (still masked, still with the request id).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405

@@ -13,6 +13,9 @@ SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set DJANGO_ALLOWED_HOSTS to the host names this shop answers on.")
+# Links in cards, mails and QR codes, and where the sandboxes deliver: the first allowed host over
+# HTTPS unless said otherwise (never a process's own port).
+SITE_URL = env("SITE_URL", default=f"https://{ALLOWED_HOSTS[0]}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[f"https://{h}" for h in ALLOWED_HOSTS])
 
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -28,7 +31,6 @@ if env.bool("DJANGO_BEHIND_PROXY", default=False):
     # Per-IP rate limits count the client the proxy saw, not the proxy (else one abuser locks out all).
     RATELIMIT_IP_META_KEY = "giftshop.client_ip.client_ip"
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
-WEBHOOK_ALLOW_PRIVATE = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -18,7 +18,6 @@ STORAGES = {
 }
 # Tests relay the outbox themselves (or through the real worker in tests/worker/).
 OUTBOX_KICK_ON_COMMIT = env.bool("OUTBOX_KICK_ON_COMMIT", default=False)
-WEBHOOK_ALLOW_PRIVATE = False
 VAR_DIR.mkdir(exist_ok=True)
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every request otherwise
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

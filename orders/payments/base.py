@@ -39,7 +39,7 @@ class PaymentState:
 
 
 @dataclass(frozen=True)
-class Notice:
+class PaymentUpdate:
     """A verified notification. `status` is succeeded, failed or pending (informational)."""
 
     event_id: str
@@ -52,7 +52,7 @@ class Notice:
     raw: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        """A notice the database can record (WebhookEvent: event_id ≤ 100, event_type ≤ 60; the
+        """An update the database can record (WebhookEvent: event_id ≤ 100, event_type ≤ 60; the
         payment's provider_ref ≤ 100), else ValueError: adapters answer it as a malformed event."""
         if not 0 < len(self.event_id) <= 100 or len(self.event_type) > 60 or len(self.provider_ref) > 100:
             raise ValueError("event id, type or object id of an impossible length")
@@ -84,7 +84,7 @@ class PaymentProvider(ABC):
     def refund(self, *, provider_ref, idempotency_key, amount_minor, currency) -> RefundResult: ...
 
     @abstractmethod
-    def parse_webhook(self, *, headers, body: bytes) -> Notice: ...
+    def parse_webhook(self, *, headers, body: bytes) -> PaymentUpdate: ...
 
     def ack(self, *, ok: bool = True, detail: str = "") -> HttpResponse:
         if ok:

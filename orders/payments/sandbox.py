@@ -27,9 +27,9 @@ from orders.models import SandboxCharge, SandboxRefund, SandboxWebhook
 from orders.payments.base import (
     Checkout,
     InvalidSignature,
-    Notice,
     PaymentProvider,
     PaymentState,
+    PaymentUpdate,
     ProviderError,
     RefundResult,
 )
@@ -109,7 +109,7 @@ def sandbox_charge_complete(*, ref, outcome, webhook_mode=None):
         elif mode == "delay":
             SandboxWebhook.objects.create(event_id=final["id"], body=body, deliver_after=Now() + delay)
         elif mode == "reorder":
-            # The earlier "processing" notice arrives after the final one.
+            # The earlier "processing" update arrives after the final one.
             early = _event(charge, "payment.processing", "pending")
             SandboxWebhook.objects.create(event_id=final["id"], body=body)
             SandboxWebhook.objects.create(
@@ -218,7 +218,7 @@ class SandboxProvider(PaymentProvider):
             signing.verify(settings.SANDBOX_PAYMENT_SECRET, headers.get(SIGNATURE_HEADER), body)
             event = json.loads(body, parse_constant=_refuse_constant)
             obj = event["data"]["object"]
-            return Notice(
+            return PaymentUpdate(
                 event_id=str(event["id"]),
                 event_type=str(event["type"]),
                 provider_ref=str(obj["id"]),
@@ -228,7 +228,7 @@ class SandboxProvider(PaymentProvider):
                 occurred_at=int(event.get("created", 0)),
                 raw=event,
             )
-        except ValueError as exc:  # bad signature, stale timestamp, broken JSON, a Notice we cannot keep
+        except ValueError as exc:  # bad signature, stale timestamp, broken JSON, a PaymentUpdate we cannot keep
             raise InvalidSignature(str(exc)) from None
         except (KeyError, TypeError, OverflowError, RecursionError) as exc:
             # Well signed but not an event we can read: wrong shapes, 1e400 as an amount, [[[[…

@@ -13,8 +13,8 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
 from giftshop.errors import InvalidInput, NotFound
-from logistics.selectors import access_address_by_id
-from logistics.shipments import address_snapshot
+from logistics.selectors.addresses import access_address_by_id
+from logistics.services.shipments import address_snapshot
 from orders.errors import OutOfStock, VariantNotAvailable
 from orders.models import Order, OrderLine, Payment
 from orders.payments import get_provider

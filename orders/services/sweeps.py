@@ -14,8 +14,8 @@ from django.db.models.functions import Cast, Concat, Now
 
 from orders.models import Order, Payment, WebhookEvent
 from orders.payments import get_provider
-from orders.payments.base import Notice, ProviderError
-from orders.services.notices import order_give_up, payment_apply_notice
+from orders.payments.base import PaymentUpdate, ProviderError
+from orders.services.payments import order_give_up, payment_apply_update
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def orders_cancel_unpaid(*, limit: int = 200) -> int:
 
 def payments_reconcile(*, older_than_seconds: int | None = None, limit: int = 200) -> dict:
     """Ask the provider about payments still pending after a while (a dropped or delayed webhook)
-    and apply its answer as a notice. Returns {outcome: count}."""
+    and apply its answer as an update. Returns {outcome: count}."""
     age = timedelta(seconds=older_than_seconds if older_than_seconds is not None else settings.RECONCILE_AFTER_SECONDS)
     # Pending ones first; then ones we gave up on lately (their window closed: money may still have
     # come), each only until the provider has confirmed it failed, so they never crowd out the rest.
@@ -58,11 +58,11 @@ def payments_reconcile(*, older_than_seconds: int | None = None, limit: int = 20
         if state.status == "pending":
             outcomes["still pending"] = outcomes.get("still pending", 0) + 1
             continue
-        notice = Notice(
+        update = PaymentUpdate(
             event_id=f"reconcile:{payment.id}:{state.status}", event_type=f"reconcile.{state.status}",
             provider_ref=state.provider_ref, status=state.status, amount_minor=state.amount_minor,
             currency=state.currency, raw={"source": "reconcile"},
         )
-        outcome = payment_apply_notice(provider=payment.provider, notice=notice)
+        outcome = payment_apply_update(provider=payment.provider, update=update)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes

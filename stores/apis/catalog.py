@@ -7,10 +7,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from giftshop.api import Pagination
+from giftshop.api.pagination import Pagination
+from giftshop.api.serializers import with_errors
 from stores import selectors
 from stores.apis.pagination import paginated_response
-from stores.apis.schema import with_errors
 
 
 def absolute_file_url(request, field_file):

@@ -1,8 +1,6 @@
-"""Input serializer pieces shared by the stores API: unknown fields are refused, numbers are bounded."""
+"""Input serializer pieces shared by the stores API: numbers are bounded. (Unknown fields are
+refused by giftshop.api.serializers.StrictInputSerializer.)"""
 
-from collections.abc import Mapping
-
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from giftshop.money import CURRENCIES, MAX_PRICE_MINOR
@@ -10,17 +8,6 @@ from stores.models import MAX_STOCK
 
 MAX_ID = 2**63 - 1
 MAX_VARIANTS = 50
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """A typo in a field name is a 400, not a silently ignored change."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
 
 
 def price_field(**kwargs):

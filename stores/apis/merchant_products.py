@@ -10,20 +10,20 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from giftshop.api import Pagination
+from giftshop.api.pagination import Pagination
+from giftshop.api.serializers import StrictInputSerializer, with_errors
 from giftshop.errors import PayloadTooLarge
+from giftshop.money import DEFAULT_CURRENCY
 from stores import selectors, services
 from stores.apis.catalog import StoreRefSerializer, absolute_file_url
 from stores.apis.inputs import (
     MAX_VARIANTS,
-    StrictInputSerializer,
     currency_field,
     id_field,
     price_field,
     stock_field,
 )
 from stores.apis.pagination import paginated_response
-from stores.apis.schema import with_errors
 from stores.images import InvalidImage
 
 TAGS = ["merchant"]
@@ -92,7 +92,7 @@ class VariantInputSerializer(StrictInputSerializer):
     sku = serializers.CharField(max_length=64)
     price_minor = price_field()
     stock = stock_field(required=False, default=0)
-    currency = currency_field(required=False, default=settings.DEFAULT_CURRENCY)
+    currency = currency_field(required=False, default=DEFAULT_CURRENCY)
 
     class Meta:
         ref_name = "MerchantVariantCreate"
@@ -140,7 +140,7 @@ class MerchantProductListCreateApi(APIView):
         store = selectors.access_store_by_slug(user=request.user, slug=slug)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        product = services.product_create(store=store, **data.validated_data)
+        product = services.product_create(store=store, actor=request.user, **data.validated_data)
         return _product_answer(request, product, status=201)
 
 
@@ -175,7 +175,7 @@ class MerchantProductDetailApi(APIView):
         product = selectors.access_product_by_id(user=request.user, product_id=product_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        product = services.product_update(product=product, **data.validated_data)
+        product = services.product_update(product=product, actor=request.user, **data.validated_data)
         return _product_answer(request, product)
 
 
@@ -195,7 +195,7 @@ class VariantCreateApi(APIView):
         product = selectors.access_product_by_id(user=request.user, product_id=product_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        variant = services.variant_create(product=product, **data.validated_data)
+        variant = services.variant_create(product=product, actor=request.user, **data.validated_data)
         return Response(self.OutputSerializer(variant).data, status=201)
 
 
@@ -223,7 +223,7 @@ class VariantDetailApi(APIView):
         variant = selectors.access_variant_by_id(user=request.user, variant_id=variant_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        variant = services.variant_update(variant=variant, **data.validated_data)
+        variant = services.variant_update(variant=variant, actor=request.user, **data.validated_data)
         return Response(self.OutputSerializer(variant).data)
 
     @extend_schema(
@@ -235,7 +235,7 @@ class VariantDetailApi(APIView):
     )
     def delete(self, request, variant_id):
         variant = selectors.access_variant_by_id(user=request.user, variant_id=variant_id)
-        services.variant_delete(variant=variant)
+        services.variant_delete(variant=variant, actor=request.user)
         return Response(status=204)
 
 
@@ -271,7 +271,7 @@ class ProductImageUploadApi(APIView):
         data = self.InputSerializer(data=request.data)
         if not data.is_valid():  # missing, empty, or not a file at all
             raise InvalidImage(_("Choose a photo to upload."))
-        image = services.product_image_add(product=product, upload=data.validated_data["image"])
+        image = services.product_image_add(product=product, actor=request.user, upload=data.validated_data["image"])
         return Response(self.OutputSerializer(image, context={"request": request}).data, status=201)
 
 
@@ -279,7 +279,7 @@ class ProductImageDeleteApi(APIView):
     @extend_schema(operation_id="merchant_images_delete", responses=with_errors({204: None}, 401, 404), tags=TAGS)
     def delete(self, request, image_id):
         image = selectors.access_image_by_id(user=request.user, image_id=image_id)
-        services.product_image_delete(image=image)
+        services.product_image_delete(image=image, actor=request.user)
         return Response(status=204)
 
 
@@ -304,6 +304,6 @@ class ProductImagesReorderApi(APIView):
         product = selectors.access_product_by_id(user=request.user, product_id=product_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.product_images_reorder(product=product, image_ids=data.validated_data["image_ids"])
+        services.product_images_reorder(product=product, actor=request.user, image_ids=data.validated_data["image_ids"])
         images = product.images.order_by("position", "id")
         return Response(self.OutputSerializer(images, many=True, context={"request": request}).data)

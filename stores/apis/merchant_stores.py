@@ -1,18 +1,15 @@
 """Merchant API for stores and their teams. Access first (404 when not a member), then input."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from giftshop.api import Pagination
-from giftshop.errors import PermissionDenied
+from giftshop.api.pagination import Pagination
+from giftshop.api.serializers import StrictInputSerializer, with_errors
 from stores import selectors, services
 from stores.apis.catalog import absolute_file_url
-from stores.apis.inputs import StrictInputSerializer
 from stores.apis.pagination import paginated_response
-from stores.apis.schema import with_errors
 from stores.models import StoreMember
 
 TAGS = ["merchant"]
@@ -39,11 +36,6 @@ class MerchantStoreSerializer(serializers.Serializer):
 def _with_role(store, user):
     store.my_role = selectors.member_role(store=store, user=user)
     return store
-
-
-def _require_owner(store, user):
-    if selectors.member_role(store=store, user=user) != StoreMember.Role.OWNER:
-        raise PermissionDenied(_("Only the store's owners can do this."))
 
 
 class MerchantStoreListCreateApi(APIView):
@@ -125,11 +117,10 @@ class MerchantStoreDetailApi(APIView):
         tags=TAGS,
     )
     def patch(self, request, slug):
-        store = selectors.access_store_by_slug(user=request.user, slug=slug)
-        _require_owner(store, request.user)
+        store = selectors.access_store_by_slug(user=request.user, slug=slug, owner=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        store = services.store_update(store=store, **data.validated_data)
+        store = services.store_update(store=store, actor=request.user, **data.validated_data)
         return Response(self.OutputSerializer(_with_role(store, request.user), context={"request": request}).data)
 
 
@@ -164,8 +155,7 @@ class StoreMemberListAddApi(APIView):
         tags=TAGS,
     )
     def get(self, request, slug):
-        store = selectors.access_store_by_slug(user=request.user, slug=slug)
-        _require_owner(store, request.user)
+        store = selectors.access_store_by_slug(user=request.user, slug=slug, owner=True)
         members = store.members.select_related("user").order_by("created_at", "id")
         return paginated_response(request=request, view=self, queryset=members, serializer_class=self.OutputSerializer)
 
@@ -176,8 +166,7 @@ class StoreMemberListAddApi(APIView):
         tags=TAGS,
     )
     def post(self, request, slug):
-        store = selectors.access_store_by_slug(user=request.user, slug=slug)
-        _require_owner(store, request.user)
+        store = selectors.access_store_by_slug(user=request.user, slug=slug, owner=True)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         member = services.store_member_add(store=store, actor=request.user, **data.validated_data)

@@ -1,6 +1,6 @@
 """Paginated list answers for plain APIViews: {"count", "next", "previous", "results"}."""
 
-from giftshop.api import Pagination
+from giftshop.api.pagination import Pagination
 
 
 def paginated_response(*, request, view, queryset, serializer_class, context=None, annotate_page=None):

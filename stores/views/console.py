@@ -1,22 +1,24 @@
 """Merchant console: my stores, opening a store, the store dashboard, settings and team.
 
 Views are thin: parse a form, call one service, show its DomainError on the form or as a message.
-Objects come only through the access_* selectors; NotFound (not yours) becomes a 404.
+Objects come only through the access_* selectors; NotFound (not yours) becomes a 404, and the
+owners-only rule (stores.selectors.ensure_store_owner) a 403, exactly as in the API.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from giftshop.errors import DomainError, NotFound
+from giftshop.errors import DomainError
 from giftshop.errors import PermissionDenied as DomainPermissionDenied
+from giftshop.forms import form_add_domain_error
+from giftshop.views import or_404
 from stores import selectors, services
-from stores.forms import StoreCreateForm, StoreSettingsForm, TeamAddForm, form_add_domain_error
-from stores.models import StoreMember
+from stores.forms import StoreCreateForm, StoreSettingsForm, TeamAddForm
 
 PAGE_SIZE = 20
 
@@ -25,11 +27,13 @@ def page_of(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def access_store(request, slug):
+def access_store(request, slug, *, owner=False):
+    """The store by the selectors' access rule: 404 when not a member, 403 for staff on an owners'
+    page (the same answers as the API's)."""
     try:
-        return selectors.access_store_by_slug(user=request.user, slug=slug)
-    except NotFound:
-        raise Http404 from None
+        return or_404(selectors.access_store_by_slug, user=request.user, slug=slug, owner=owner)
+    except DomainPermissionDenied as exc:
+        raise PermissionDenied(exc.detail) from None
 
 
 @login_required
@@ -73,12 +77,12 @@ def store(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def store_settings(request, slug):
-    shop = access_store(request, slug)
+    shop = access_store(request, slug, owner=True)
     initial = {f: getattr(shop, f) for f in services.STORE_FIELDS}
     form = StoreSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.store_update(store=shop, **form.cleaned_data)
+            services.store_update(store=shop, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             form_add_domain_error(form, exc)
             shop.refresh_from_db()
@@ -88,31 +92,22 @@ def store_settings(request, slug):
     return render(request, "console/store_settings.html", {"store": shop, "form": form})
 
 
-def _team_page(request, shop, form, status=200):
+def _team_page(request, shop, form):
     # "owner" sorts before "staff": owners first, then by arrival.
     members = list(shop.members.select_related("user").order_by("role", "created_at", "id"))
-    role = next((m.role for m in members if m.user_id == request.user.id), None)
-    return render(
-        request,
-        "console/team.html",
-        {"store": shop, "members": members, "is_owner": role == StoreMember.Role.OWNER, "form": form},
-        status=status,
-    )
+    return render(request, "console/team.html", {"store": shop, "members": members, "form": form})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def team(request, slug):
-    shop = access_store(request, slug)
+    shop = access_store(request, slug, owner=True)
     form = TeamAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             member = services.store_member_add(
                 store=shop, actor=request.user, username=form.cleaned_data["username"], role=form.cleaned_data["role"]
             )
-        except DomainPermissionDenied as exc:
-            messages.error(request, exc.detail)
-            return _team_page(request, shop, TeamAddForm(), status=403)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -127,12 +122,9 @@ def team(request, slug):
 @login_required
 @require_POST
 def team_remove(request, slug, member_id):
-    shop = access_store(request, slug)
+    shop = access_store(request, slug, owner=True)
     try:
         services.store_member_remove(store=shop, actor=request.user, member_id=member_id)
-    except DomainPermissionDenied as exc:
-        messages.error(request, exc.detail)
-        return _team_page(request, shop, TeamAddForm(), status=403)
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("console:team", slug=shop.slug)

@@ -6,26 +6,20 @@ for POSTs too, before any input is read); every change goes through one stores.s
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from giftshop.errors import DomainError, NotFound
+from giftshop.errors import DomainError
+from giftshop.forms import form_add_domain_error
+from giftshop.views import or_404
 from stores import selectors, services
-from stores.forms import ProductCreateForm, ProductForm, VariantForm, form_add_domain_error, price_to_major
+from stores.forms import ProductCreateForm, ProductForm, VariantForm, price_to_major
 from stores.views.console import access_store
 
 MAX_FILES_PER_UPLOAD = 20
-
-
-def _access(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except NotFound:
-        raise Http404 from None
 
 
 def _product_url(product, anchor=""):
@@ -56,7 +50,7 @@ def product_create(request, slug):
     form = ProductCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            product = services.product_create(store=store, **form.product_kwargs())
+            product = services.product_create(store=store, actor=request.user, **form.product_kwargs())
         except DomainError as exc:
             form_add_domain_error(form, exc, ProductCreateForm.FIELD_MAP)
         else:
@@ -68,13 +62,13 @@ def product_create(request, slug):
 @login_required
 @require_http_methods(["GET", "POST"])
 def product(request, product_id):
-    item = _access(selectors.access_product_by_id, user=request.user, product_id=product_id)
+    item = or_404(selectors.access_product_by_id, user=request.user, product_id=product_id)
     if request.method == "GET":
         return _product_page(request, item)
     form = ProductForm(request.POST)
     if form.is_valid():
         try:
-            services.product_update(product=item, **form.cleaned_data)
+            services.product_update(product=item, actor=request.user, **form.cleaned_data)
         except DomainError as exc:
             form_add_domain_error(form, exc)
             item.refresh_from_db()
@@ -87,11 +81,11 @@ def product(request, product_id):
 @login_required
 @require_POST
 def variant_create(request, product_id):
-    item = _access(selectors.access_product_by_id, user=request.user, product_id=product_id)
+    item = or_404(selectors.access_product_by_id, user=request.user, product_id=product_id)
     form = VariantForm(request.POST)
     if form.is_valid():
         try:
-            variant = services.variant_create(product=item, **form.service_kwargs())
+            variant = services.variant_create(product=item, actor=request.user, **form.service_kwargs())
         except DomainError as exc:
             form_add_domain_error(form, exc, VariantForm.FIELD_MAP)
         else:
@@ -103,13 +97,13 @@ def variant_create(request, product_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def variant(request, variant_id):
-    item = _access(selectors.access_variant_by_id, user=request.user, variant_id=variant_id)
+    item = or_404(selectors.access_variant_by_id, user=request.user, variant_id=variant_id)
     initial = {"name": item.name, "sku": item.sku, "price": price_to_major(item.price_minor, item.currency),
                "stock": item.stock, "stock_seen": item.stock}
     form = VariantForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.variant_update(variant=item, **form.service_kwargs())
+            services.variant_update(variant=item, actor=request.user, **form.service_kwargs())
         except DomainError as exc:
             form_add_domain_error(form, exc, VariantForm.FIELD_MAP)
             item.refresh_from_db()
@@ -126,9 +120,9 @@ def variant(request, variant_id):
 @login_required
 @require_POST
 def variant_delete(request, variant_id):
-    item = _access(selectors.access_variant_by_id, user=request.user, variant_id=variant_id)
+    item = or_404(selectors.access_variant_by_id, user=request.user, variant_id=variant_id)
     try:
-        services.variant_delete(variant=item)
+        services.variant_delete(variant=item, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.detail)
         return redirect("console:variant", variant_id=item.id)
@@ -139,7 +133,7 @@ def variant_delete(request, variant_id):
 @login_required
 @require_POST
 def photo_upload(request, product_id):
-    item = _access(selectors.access_product_by_id, user=request.user, product_id=product_id)
+    item = or_404(selectors.access_product_by_id, user=request.user, product_id=product_id)
     files = request.FILES.getlist("photos")
     if not files:
         messages.error(request, _("Choose one or more photos to upload."))
@@ -150,7 +144,7 @@ def photo_upload(request, product_id):
     added = 0
     for upload in files:
         try:
-            services.product_image_add(product=item, upload=upload)
+            services.product_image_add(product=item, actor=request.user, upload=upload)
         except DomainError as exc:
             # One message per refused file; the others are kept.
             messages.error(request, _("%(file)s: %(reason)s") % {"file": upload.name, "reason": exc.detail})
@@ -166,13 +160,13 @@ def photo_upload(request, product_id):
 @login_required
 @require_POST
 def photo_move(request, image_id):
-    image = _access(selectors.access_image_by_id, user=request.user, image_id=image_id)
+    image = or_404(selectors.access_image_by_id, user=request.user, image_id=image_id)
     offset = {"up": -1, "down": 1}.get(request.POST.get("direction"))
     if offset is None:
         messages.error(request, _("Choose to move the photo up or down."))
     else:
         try:
-            services.product_image_move(image=image, offset=offset)
+            services.product_image_move(image=image, actor=request.user, offset=offset)
         except DomainError as exc:
             messages.error(request, exc.detail)
         else:
@@ -183,10 +177,10 @@ def photo_move(request, image_id):
 @login_required
 @require_POST
 def photo_delete(request, image_id):
-    image = _access(selectors.access_image_by_id, user=request.user, image_id=image_id)
+    image = or_404(selectors.access_image_by_id, user=request.user, image_id=image_id)
     product = image.product
     try:
-        services.product_image_delete(image=image)
+        services.product_image_delete(image=image, actor=request.user)
     except DomainError as exc:
         messages.error(request, exc.detail)
     else:

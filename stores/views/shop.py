@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from giftshop.errors import NotFound
+from giftshop.views import or_404
 from stores import selectors
 from stores.forms import SearchForm
 
@@ -21,10 +21,7 @@ def _page(request, queryset):
 
 def _public_product(store_slug, product_id):
     """The active product of an active store at this address, or 404."""
-    try:
-        product = selectors.product_get_public(product_id=product_id)
-    except NotFound:
-        raise Http404 from None
+    product = or_404(selectors.product_get_public, product_id=product_id)
     if product.store.slug != store_slug:
         raise Http404
     return product
@@ -57,10 +54,7 @@ def home(request):
 
 @require_GET
 def store(request, slug):
-    try:
-        shop = selectors.store_get_public(slug=slug)
-    except NotFound:
-        raise Http404 from None
+    shop = or_404(selectors.store_get_public, slug=slug)
     search = SearchForm(request.GET)
     q = search.query()
     products = selectors.product_list_public(store=shop, q=q or None).order_by("-created_at", "-id")

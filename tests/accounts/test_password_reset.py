@@ -92,9 +92,12 @@ def test_a_mail_relayed_twice_is_sent_once(client, db):
     client.post(reverse("accounts:password_reset"), {"email": "wei@example.com"})
     message = OutboxMessage.objects.get(topic="accounts.email")
     outbox_relay()
-    # a relay that died after sending but before marking the row delivered gives it back
-    OutboxMessage.objects.filter(id=message.id).update(status=OutboxMessage.Status.PENDING)
+    assert len(mail.outbox) == 1
+    # A relay that died after sending, before marking the row delivered, leaves it as it was:
+    # pending, with its payload (a delivered row's payload is wiped, which alone would stop a resend).
+    OutboxMessage.objects.filter(id=message.id).update(status=OutboxMessage.Status.PENDING, payload=message.payload)
 
-    outbox_deliver(message_id=message.id)
+    result = outbox_deliver(message_id=message.id)
 
+    assert result == "delivered"
     assert len(mail.outbox) == 1

@@ -10,6 +10,11 @@ its thread's connections when it ends, so nothing leaks into the next test's flu
 
 `gift_invariant_violations(gift_id, ...)` says, in words, everything that is wrong with a gift's
 units, claims, shipments, stock and refunds; an empty list means the books balance.
+
+`pause_at(matches, reached=..., seconds=...)` forces one interleaving of a race, where timing alone
+would find it only now and then: on the calling thread's connection, at the first statement whose
+SQL `matches`, it sets `reached` and sleeps, holding whatever locks its transaction holds, while
+another task (waiting on `reached`) acts.
 """
 
 import threading
@@ -17,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +102,29 @@ def run_concurrently(
             gate.set()  # never leave a worker waiting, even when setting up failed
         outcomes = [future.result(timeout=TASK_TIMEOUT) for future in futures]
     return Run(outcomes=outcomes, seconds=time.monotonic() - started)
+
+
+@contextmanager
+def pause_at(matches: Callable[[str], bool], *, reached: threading.Event, seconds: float, before: bool = False):
+    """Within the block, on this thread's connection: once, at the first statement whose SQL
+    `matches`, set `reached` and sleep `seconds` after running it (or before, with `before=True`)."""
+    fired = []
+
+    def wrapper(execute, sql, params, many, context):
+        hit = not fired and matches(sql)
+        if hit:
+            fired.append(sql)
+        if hit and before:
+            reached.set()
+            time.sleep(seconds)
+        result = execute(sql, params, many, context)
+        if hit and not before:
+            reached.set()
+            time.sleep(seconds)
+        return result
+
+    with connection.execute_wrapper(wrapper):
+        yield fired
 
 
 # --- the gift's books ------------------------------------------------------------------------

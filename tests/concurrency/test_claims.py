@@ -20,7 +20,7 @@ from gifts.models import Claim, Gift
 from gifts.services.claims import claim_accept
 from gifts.services.lifecycle import gift_cancel, gifts_expire_due
 from logistics.models import Address, Shipment
-from logistics.shipments import address_snapshot, shipment_create
+from logistics.services.shipments import address_snapshot, shipment_create
 from orders.models import Payment, Refund
 from tests.concurrency.harness import gift_invariant_violations, run_concurrently
 from tests.factories import UserFactory, VariantFactory
@@ -189,7 +189,8 @@ def test_cancel_racing_claims_refunds_exactly_the_unclaimed_units(scale, make_cl
 
     def cancel():
         time.sleep(cancel_after)
-        return gift_cancel(gift=fresh(gift.id))
+        mine = fresh(gift.id)
+        return gift_cancel(gift=mine, actor=mine.sender)
 
     tasks.insert(len(tasks) // 4, cancel)
 

@@ -16,7 +16,7 @@ from logistics.models import Shipment
 from orders.models import Order, Payment, SandboxWebhook, WebhookEvent
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_charge_complete
 from orders.services.checkout import order_create_purchase
-from orders.services.notices import TOPIC_GIFT_PAID
+from orders.services.payments import TOPIC_GIFT_PAID
 from tests.concurrency.harness import run_concurrently
 from tests.factories import AddressFactory, UserFactory, VariantFactory
 from tests.gifts.helpers import drain_outbox

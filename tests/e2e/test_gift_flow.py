@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from orders.payments.sandbox import sandbox_deliver_webhooks
 from stores.services import product_image_add
 from tests.conftest import make_image_bytes
-from tests.factories import AddressFactory, ProductFactory, StoreFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, ProductFactory, StoreFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox
 
 PASSWORD = "pass-word-123"  # tests.factories.UserFactory's password
@@ -48,7 +48,11 @@ def test_a_gift_goes_from_the_product_page_to_a_friends_thank_you_note(
     AddressFactory(user=friend, is_default=True, street="1 Home Road", phone="13912345678")
     store = StoreFactory(name="Jade House", slug="jade-house")
     product = ProductFactory(store=store, title="Jade teapot")
-    product_image_add(product=product, upload=SimpleUploadedFile("teapot.jpg", make_image_bytes(), "image/jpeg"))
+    product_image_add(
+        product=product,
+        actor=member_of(product),
+        upload=SimpleUploadedFile("teapot.jpg", make_image_bytes(), "image/jpeg"),
+    )
     VariantFactory(product=product, name="Green", price_minor=12345, stock=5)
     product_url = f"{live_server.url}/s/jade-house/p/{product.id}/"
     csp_violations = []

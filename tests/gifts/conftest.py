@@ -3,7 +3,6 @@
 the sandbox payment provider and its signed webhook."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from gifts.models import Gift
@@ -14,14 +13,6 @@ from tests.factories import AddressFactory, UserFactory, VariantFactory
 from tests.gifts.helpers import drain_outbox
 
 GIFTS_URL = "/api/v1/gifts/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(db):
-    """Rate limits count in the (database) cache, which outlives a test's transaction: start clean."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -46,8 +37,9 @@ def pay_order(client, order_id, outcome="succeeded"):
     """Press the sandbox's button through the API, then let the sandbox deliver its signed webhook
     and the outbox carry the news to the gift."""
     payment = Order.objects.get(id=order_id).payments.get()
-    response = client.post(reverse("payment-sandbox", kwargs={"payment_id": payment.id}), {"outcome": outcome},
-                           format="json")
+    response = client.post(
+        reverse("payment-sandbox", kwargs={"payment_id": payment.id}), {"outcome": outcome}, format="json"
+    )
     assert response.status_code == 202, response.content
     sandbox_deliver_webhooks()
     drain_outbox()

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from gifts.models import Gift
 from gifts.services.lifecycle import gifts_remind_due
-from gifts.services.sending import gift_share_url
+from gifts.tokens import gift_share_url
 from tests.conftest import api_client_for
 from tests.factories import UserFactory, VariantFactory
 from tests.gifts.helpers import drain_outbox, paid_gift

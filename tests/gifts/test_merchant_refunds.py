@@ -8,18 +8,19 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from gifts.merchant_refunds import AlreadyRefunded, shipment_refund_by_merchant
 from gifts.models import Claim
 from gifts.services.claims import claim_accept
-from gifts.services.overdue import claim_refund_not_shipped
+from gifts.services.merchant_refunds import shipment_refund_by_merchant
+from gifts.services.ship_by import claim_refund_not_shipped
 from giftshop.errors import NotFound
 from logistics.errors import ShipmentNotPending
 from logistics.models import Shipment
-from logistics.tracking import shipment_dispatch
+from logistics.services.tracking import shipment_dispatch
+from orders.errors import AlreadyRefunded
 from orders.models import Order, Payment, Refund
-from orders.services.refunds import refund_ref
+from orders.selectors import refund_ref
 from tests.conftest import api_client_for
-from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox, paid_gift
 from tests.logistics.test_shipments_console import login, purchase_shipment
 
@@ -162,7 +163,9 @@ def test_a_refunded_parcel_cannot_be_dispatched(variant, merchant, sender):
 def test_a_dispatched_parcel_cannot_be_refunded(variant, merchant, sender):
     gift = paid_gift(sender=sender, variant=variant)
     [claim] = accepted_claims(gift, 1)
-    shipment_dispatch(shipment=claim.shipment, carrier="sandbox", tracking_number="DLV70003")
+    shipment_dispatch(
+        shipment=claim.shipment, actor=member_of(claim.shipment), carrier="sandbox", tracking_number="DLV70003"
+    )
     client = login(merchant)
 
     page = client.get(refund_url(claim.shipment), follow=True)
@@ -180,7 +183,7 @@ def test_a_parcel_the_sender_already_had_refunded_is_not_refunded_again(variant,
     gift = paid_gift(sender=sender, variant=variant)
     [claim] = accepted_claims(gift, 1)
     Shipment.objects.filter(id=claim.shipment.id).update(ship_by=Now())  # the promise has passed
-    claim_refund_not_shipped(gift=gift, claim_id=claim.id)
+    claim_refund_not_shipped(gift=gift, claim_id=claim.id, actor=sender)
 
     response = confirm(login(merchant), claim.shipment)
 
@@ -273,7 +276,9 @@ def test_shipment_not_pending_is_the_logistics_error(variant, merchant, sender):
     """The service and dispatch answer the same 409 code for a parcel that has left."""
     gift = paid_gift(sender=sender, variant=variant)
     [claim] = accepted_claims(gift, 1)
-    shipment_dispatch(shipment=claim.shipment, carrier="sandbox", tracking_number="DLV70004")
+    shipment_dispatch(
+        shipment=claim.shipment, actor=member_of(claim.shipment), carrier="sandbox", tracking_number="DLV70004"
+    )
 
     with pytest.raises(ShipmentNotPending) as raised:
         shipment_refund_by_merchant(shipment=claim.shipment, actor=merchant)

@@ -19,11 +19,11 @@ from gifts.consumers import follow_shipment, tell_the_payer_about_a_refund
 from gifts.models import Claim, Gift
 from gifts.services.claims import claim_accept, claim_decline, claim_thank
 from gifts.services.lifecycle import gifts_draw_due, gifts_expire_due
-from logistics.tracking import shipment_dispatch, shipments_sync_quiet
+from logistics.services.tracking import shipment_dispatch, shipments_sync_quiet
 from orders.models import Refund
 from orders.services.checkout import order_create_purchase
 from orders.services.refunds import refund_request
-from tests.factories import AddressFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox, paid_gift, pay
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_the_draw_tells_winners_and_losers_once(sender, tea):
 def test_a_gift_parcel_tells_the_recipient_every_step_and_the_sender_only_the_milestones(sender, friend, accepted):
     shipment = accepted.shipment
 
-    shipment_dispatch(shipment=shipment, carrier="sandbox", tracking_number=TRACKING)
+    shipment_dispatch(shipment=shipment, actor=member_of(shipment), carrier="sandbox", tracking_number=TRACKING)
     drain_outbox()
     shipments_sync_quiet(quiet_seconds=0, clock=later(2))
     drain_outbox()
@@ -196,7 +196,9 @@ def test_a_gift_parcel_tells_the_recipient_every_step_and_the_sender_only_the_mi
 
 
 def test_the_parcel_consumer_run_again_tells_nobody_twice(sender, friend, accepted):
-    shipment_dispatch(shipment=accepted.shipment, carrier="sandbox", tracking_number=TRACKING)
+    shipment_dispatch(
+        shipment=accepted.shipment, actor=member_of(accepted.shipment), carrier="sandbox", tracking_number=TRACKING
+    )
     drain_outbox()
     before = Notice.objects.count()
 
@@ -213,7 +215,9 @@ def test_a_purchase_parcel_tells_its_buyer_with_the_order_page(tea):
     pay(order)
     order.refresh_from_db()
 
-    shipment_dispatch(shipment=order.shipment, carrier="sandbox", tracking_number="DLV60001")
+    shipment_dispatch(
+        shipment=order.shipment, actor=member_of(order.shipment), carrier="sandbox", tracking_number="DLV60001"
+    )
     drain_outbox()
 
     told = notices(buyer, "parcel_shipped")
@@ -256,7 +260,9 @@ def test_an_overdue_notice_speaks_to_each_role(role, says, sender):
 
 
 def test_a_notice_is_rendered_in_the_readers_language(client, friend, accepted):
-    shipment_dispatch(shipment=accepted.shipment, carrier="sandbox", tracking_number=TRACKING)
+    shipment_dispatch(
+        shipment=accepted.shipment, actor=member_of(accepted.shipment), carrier="sandbox", tracking_number=TRACKING
+    )
     drain_outbox()
     shipments_sync_quiet(quiet_seconds=0, clock=later(3))
     drain_outbox()

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.functions import Now
 from django.test import Client
@@ -18,13 +17,14 @@ from django.utils import timezone
 from gifts.models import Claim, Gift
 from gifts.services.claims import claim_accept, claim_enter
 from gifts.services.lifecycle import gift_cancel, gifts_draw_due, gifts_expire_due
-from gifts.services.sending import gift_revoke_link, gift_share_url
+from gifts.services.sending import gift_revoke_link
+from gifts.tokens import gift_share_url
 from giftshop.models import OutboxMessage
 from logistics.models import Address, Shipment
 from orders.models import Refund
 from stores.services import product_image_add
 from tests.conftest import make_image_bytes
-from tests.factories import AddressFactory, ProductFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, ProductFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox, paid_gift
 
 pytestmark = pytest.mark.django_db
@@ -36,13 +36,6 @@ NEW_ADDRESS = {
     "new-city": "Beijing", "new-district": "Haidian", "new-street": "5 Zhongguancun Street",
     "new-postal_code": "100080",
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(db):
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -68,7 +61,9 @@ def office(friend, home):
 @pytest.fixture
 def product(db):
     product = ProductFactory(title="Jade teapot")
-    product_image_add(product=product, upload=SimpleUploadedFile("p.jpg", make_image_bytes(), "image/jpeg"))
+    product_image_add(
+        product=product, actor=member_of(product), upload=SimpleUploadedFile("p.jpg", make_image_bytes(), "image/jpeg")
+    )
     return product
 
 
@@ -494,7 +489,7 @@ def test_expired_card(client, sender, variant, swept):
 
 def test_cancelled_card(client, sender, variant):
     gift = paid_gift(sender=sender, variant=variant)
-    gift_cancel(gift=gift)
+    gift_cancel(gift=gift, actor=sender)
 
     response = client.get(card_path(gift))
 

@@ -12,10 +12,10 @@ import re
 import pytest
 from django.urls import reverse
 
-from gifts.services.sending import gift_share_url
-from logistics.tracking import shipment_dispatch
+from gifts.tokens import gift_share_url
+from logistics.services.tracking import shipment_dispatch
 from tests.conftest import api_client_for
-from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory
+from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox, paid_gift
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def walked_gift(client):
     )
     gift.refresh_from_db()
     shipment = gift.claims.get().shipment
-    shipment_dispatch(shipment=shipment, carrier="sandbox", tracking_number=TRACKING)
+    shipment_dispatch(shipment=shipment, actor=member_of(shipment), carrier="sandbox", tracking_number=TRACKING)
     drain_outbox()
     return {"gift": gift, "token": token, "sender": sender, "friend": friend, "friend_api": friend_api,
             "recipient_responses": recipient_responses, "shipment": shipment}

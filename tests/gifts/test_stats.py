@@ -17,13 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gifts.models import Claim, Gift
+from gifts.selectors.stats import Period, stats_period, store_stats
 from gifts.services.claims import claim_accept, claim_decline
 from gifts.services.lifecycle import gifts_expire_due
-from gifts.stats import Period, stats_period, store_stats
 from gifts.views.stats import MARGIN_TOP, PLOT_HEIGHT, build_chart, format_wait
 from giftshop.errors import InvalidInput
 from logistics.models import Shipment
-from logistics.shipments import shipment_cancel
+from logistics.services.shipments import shipment_cancel
 from orders.models import Order
 from orders.services.checkout import order_create_purchase
 from tests.conftest import api_client_for

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.notices import notice_send
-from logistics.tracking import shipments_sync_quiet
+from logistics.services.tracking import shipments_sync_quiet
 from tests.conftest import api_client_for
 from tests.factories import UserFactory
 from tests.gifts.helpers import drain_outbox

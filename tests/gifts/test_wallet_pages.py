@@ -23,10 +23,10 @@ from gifts.models import Claim, Gift
 from gifts.services.claims import claim_accept, claim_thank
 from gifts.services.lifecycle import gifts_draw_due, gifts_expire_due
 from logistics.models import Shipment
-from logistics.tracking import shipment_dispatch, shipments_sync_quiet
+from logistics.services.tracking import shipment_dispatch, shipments_sync_quiet
 from orders.models import Refund
 from orders.services.checkout import order_create_purchase
-from tests.factories import AddressFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox, paid_gift, pay
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,12 @@ def received_gifts(sender, friend, n=1, *, thank=False, dispatch=True):
         claim = claim_accept(gift=gift, user=friend, address_id=address.id)
         if dispatch:
             tracking_number = f"DLV7{next(PARCELS)}"
-            shipment_dispatch(shipment=claim.shipment, carrier="sandbox", tracking_number=tracking_number)
+            shipment_dispatch(
+                shipment=claim.shipment,
+                actor=member_of(claim.shipment),
+                carrier="sandbox",
+                tracking_number=tracking_number,
+            )
         if thank:
             claim_thank(gift=gift, user=friend, note=f"Thanks a lot {i}!")
         claims.append(claim)
@@ -80,7 +85,12 @@ def purchases(buyer, n=1):
         order = order_create_purchase(buyer=buyer, variant_id=variant.id, quantity=2, address_id=address.id)
         pay(order)
         order.refresh_from_db()
-        shipment_dispatch(shipment=order.shipment, carrier="sandbox", tracking_number=f"DLV8{next(PARCELS)}")
+        shipment_dispatch(
+            shipment=order.shipment,
+            actor=member_of(order.shipment),
+            carrier="sandbox",
+            tracking_number=f"DLV8{next(PARCELS)}",
+        )
         orders.append(order)
     drain_outbox()
     return orders

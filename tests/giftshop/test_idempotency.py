@@ -77,6 +77,25 @@ def test_same_key_while_the_first_request_is_in_flight_is_409(user_api, user, va
     assert not Order.objects.exists()
 
 
+def test_a_request_that_died_in_flight_blocks_its_key_for_the_lease_only(user_api, user, variant, address, settings):
+    # given: a record left in flight by a process that died after its commit, before storing the answer
+    settings.IDEMPOTENCY_IN_FLIGHT_SECONDS = 60
+    body = {"variant_id": variant.id, "quantity": 1, "address_id": address.id}
+    record = IdempotencyRecord.objects.create(
+        user=user, endpoint="orders.create", key="k-dead", request_hash=request_fingerprint(body, {})
+    )
+    IdempotencyRecord.objects.filter(id=record.id).update(created_at=timezone.now() - timedelta(seconds=59))
+    assert create_order(user_api, variant, address, **{"Idempotency-Key": "k-dead"}).status_code == 409
+    IdempotencyRecord.objects.filter(id=record.id).update(created_at=timezone.now() - timedelta(seconds=61))
+    # when
+    response = create_order(user_api, variant, address, **{"Idempotency-Key": "k-dead"})
+    again = create_order(user_api, variant, address, **{"Idempotency-Key": "k-dead"})
+    # then: past the lease the request runs once, and its answer is the key's from then on
+    assert response.status_code == 201
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert Order.objects.filter(buyer=user).count() == 1
+
+
 def test_a_domain_error_is_stored_and_replayed(user_api, user, variant, address):
     # given: sold out when the first request ran
     Variant.objects.filter(id=variant.id).update(stock=0)

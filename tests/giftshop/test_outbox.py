@@ -7,8 +7,10 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from giftshop import outbox
 from giftshop.models import OutboxMessage, StatusChange
 from giftshop.outbox import PermanentError, outbox_claim, outbox_put, outbox_relay, outbox_requeue
+from tests.giftshop.conftest import RecordingConsumer
 
 
 def _make_due(message):
@@ -201,3 +203,20 @@ def test_a_delivered_message_keeps_its_key_but_not_its_payload(db):
     assert message.status == OutboxMessage.Status.DELIVERED
     assert message.payload == {}  # the link (a token) is not kept once the mail went
     assert len(mail.outbox) == 1
+
+
+def test_every_consumer_of_a_topic_gets_the_message_and_a_retry_runs_them_all(db, recorder):
+    """A topic may have one consumer per app that wants the news (a shipment moved: gifts and orders)."""
+    second = RecordingConsumer(recorder.topic)
+    outbox.consumer(recorder.topic)(second)  # the recorder fixture unregisters the topic afterwards
+    second.fail_with = RuntimeError("second consumer down")
+    message = outbox_put(topic=recorder.topic, key="k-fan", payload={"n": 1})
+
+    assert outbox_relay()["results"][message.id] == "retry"
+    second.fail_with = None
+    _make_due(message)
+    assert outbox_relay()["results"][message.id] == "delivered"
+
+    # Both ran; the first ran again on the retry (consumers are idempotent on the key).
+    assert recorder.keys == ["k-fan", "k-fan"]
+    assert second.keys == ["k-fan", "k-fan"]

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from logistics.models import Address
-from logistics.services import address_create
+from logistics.services.addresses import address_create
 from tests.conftest import api_client_for
 from tests.factories import UserFactory
 

@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from logistics.models import Address
-from logistics.services import address_create
+from logistics.services.addresses import address_create
 from tests.factories import UserFactory
 
 FORM = {

@@ -2,8 +2,8 @@ import pytest
 
 from giftshop.errors import InvalidInput, NotFound
 from logistics.models import Address
-from logistics.selectors import access_address_by_id, address_list
-from logistics.services import address_create, address_delete, address_set_default, address_update
+from logistics.selectors.addresses import access_address_by_id, address_list
+from logistics.services.addresses import address_create, address_delete, address_set_default, address_update
 from tests.factories import UserFactory
 
 

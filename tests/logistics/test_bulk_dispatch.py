@@ -1,4 +1,4 @@
-"""Bulk dispatch by CSV: the parser and the per-row service (logistics.bulk_dispatch), and the
+"""Bulk dispatch by CSV: the parser and the per-row service (logistics.services.bulk_dispatch), and the
 console's upload page and dispatch sheet through HTTP. Valid rows are applied, invalid rows are
 reported with their row number and change nothing, another store's parcel is "not found" and stays
 untouched; a file that is too big, too long or not a CSV is one clear error, never a 500."""
@@ -14,11 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from giftshop.errors import InvalidInput, PayloadTooLarge
-from logistics.bulk_dispatch import MAX_ROWS, DispatchRow, dispatch_file_parse, dispatch_rows_apply
 from logistics.models import Shipment
+from logistics.services.bulk_dispatch import MAX_ROWS, DispatchRow, dispatch_file_parse, dispatch_rows_apply
 from orders.services.checkout import order_create_purchase
 from tests.conftest import make_image_bytes
-from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import pay
 from tests.logistics.test_shipments_console import gift_shipments, login, purchase_shipment
 
@@ -132,7 +132,7 @@ def test_each_row_is_applied_on_its_own(store, variant):
         DispatchRow(row=8, reference="", carrier="sandbox", tracking_number="DLV2007"),
     ]
 
-    outcomes = dispatch_rows_apply(store=store, rows=rows)
+    outcomes = dispatch_rows_apply(store=store, rows=rows, actor=member_of(store))
 
     assert [(o.row, o.ok, o.code) for o in outcomes] == [
         (2, True, ""), (3, False, "invalid"), (4, False, "not_found"), (5, False, "shipment_not_pending"),

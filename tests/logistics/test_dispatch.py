@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from gifts.models import Claim
 from logistics.models import Shipment
-from logistics.tracking import shipments_sync_quiet
+from logistics.services.tracking import shipments_sync_quiet
 from tests.conftest import api_client_for
 from tests.factories import StoreFactory, UserFactory, VariantFactory
 from tests.gifts.helpers import drain_outbox

@@ -8,9 +8,9 @@ from django.test import Client
 
 from gifts.services.claims import claim_accept
 from logistics.models import Shipment
-from logistics.tracking import shipment_dispatch
+from logistics.services.tracking import shipment_dispatch
 from tests.conftest import api_client_for
-from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox, paid_gift
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +185,9 @@ def test_the_store_owner_can_dispatch_from_the_console(world):
 
 @pytest.mark.parametrize("who", STRANGERS)
 def test_once_dispatched_strangers_still_see_neither_the_address_nor_the_tracking_number(world, who):
-    shipment_dispatch(shipment=world["shipment"], carrier="sandbox", tracking_number="DLV-IDOR-2")
+    shipment_dispatch(
+        shipment=world["shipment"], actor=member_of(world["shipment"]), carrier="sandbox", tracking_number="DLV-IDOR-2"
+    )
     drain_outbox()
 
     response = api_as(world, who).get(f"/api/v1/shipments/{world['shipment'].id}/")

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from logistics.models import Shipment, TrackingEvent
-from logistics.shipments import shipment_cancel
-from logistics.tracking import shipment_dispatch
+from logistics.services.shipments import shipment_cancel
+from logistics.services.tracking import shipment_dispatch
 from tests.conftest import api_client_for
-from tests.factories import StoreFactory, UserFactory, VariantFactory
+from tests.factories import StoreFactory, UserFactory, VariantFactory, member_of
 from tests.logistics.test_shipments_console import PRICE_MINOR, gift_shipments, purchase_shipment
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_the_list_filters_by_status(store, variant, merchant):
 def test_the_list_filters_overdue_and_dispatched_parcels(store, variant, merchant):
     late, on_time, sent = gift_shipments(variant, count=3)
     Shipment.objects.filter(id=late.id).update(ship_by=Now() - timedelta(minutes=1))
-    shipment_dispatch(shipment=sent, carrier="sandbox", tracking_number="DLV60001")
+    shipment_dispatch(shipment=sent, actor=member_of(sent), carrier="sandbox", tracking_number="DLV60001")
     client = api_client_for(merchant)
 
     overdue = client.get(list_url(store, "?status=overdue")).json()

@@ -13,10 +13,10 @@ from django.urls import reverse
 
 from gifts.services.claims import claim_accept
 from logistics.models import Shipment
-from logistics.shipments import shipment_cancel
-from logistics.tracking import shipment_dispatch
+from logistics.services.shipments import shipment_cancel
+from logistics.services.tracking import shipment_dispatch
 from orders.services.checkout import order_create_purchase
-from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import paid_gift, pay
 
 pytestmark = pytest.mark.django_db
@@ -274,7 +274,7 @@ def test_the_overdue_and_dispatched_filters_with_their_counts(store, variant, me
     late, on_time, sent = gift_shipments(variant, count=3)
     purchase_parcel = purchase_shipment(variant)
     Shipment.objects.filter(id__in=[late.id, purchase_parcel.id]).update(ship_by=Now() - timedelta(minutes=5))
-    shipment_dispatch(shipment=sent, carrier="sandbox", tracking_number="DLV55501")
+    shipment_dispatch(shipment=sent, actor=member_of(sent), carrier="sandbox", tracking_number="DLV55501")
     client = login(merchant)
 
     overdue = client.get(queue_url(store, status="overdue"))

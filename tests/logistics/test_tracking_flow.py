@@ -7,8 +7,8 @@ from gifts.models import Claim
 from gifts.services.claims import claim_accept
 from logistics.errors import ShipmentNotPending
 from logistics.models import Shipment
-from logistics.tracking import shipment_dispatch, shipments_sync_quiet
-from tests.factories import AddressFactory, UserFactory, VariantFactory
+from logistics.services.tracking import shipment_dispatch, shipments_sync_quiet
+from tests.factories import AddressFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox, paid_gift
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def later(steps):
 def test_dispatch_then_the_sandbox_timeline_reaches_delivered(claimed):
     shipment = claimed.shipment
 
-    shipment_dispatch(shipment=shipment, carrier="sandbox", tracking_number="DLV10001")
+    shipment_dispatch(shipment=shipment, actor=member_of(shipment), carrier="sandbox", tracking_number="DLV10001")
     drain_outbox()
 
     shipment.refresh_from_db()
@@ -55,16 +55,22 @@ def test_dispatch_then_the_sandbox_timeline_reaches_delivered(claimed):
 
 
 def test_a_parcel_cannot_be_dispatched_twice(claimed):
-    shipment_dispatch(shipment=claimed.shipment, carrier="sandbox", tracking_number="DLV10002")
+    shipment_dispatch(
+        shipment=claimed.shipment, actor=member_of(claimed.shipment), carrier="sandbox", tracking_number="DLV10002"
+    )
 
     with pytest.raises(ShipmentNotPending):
-        shipment_dispatch(shipment=claimed.shipment, carrier="sandbox", tracking_number="DLV10003")
+        shipment_dispatch(
+            shipment=claimed.shipment, actor=member_of(claimed.shipment), carrier="sandbox", tracking_number="DLV10003"
+        )
 
 
 def test_the_sandbox_pushes_signed_checkpoints_to_our_webhook(claimed, settings):
     from logistics.carriers.sandbox import SandboxCarrier
 
-    shipment_dispatch(shipment=claimed.shipment, carrier="sandbox", tracking_number="FAIL20001")
+    shipment_dispatch(
+        shipment=claimed.shipment, actor=member_of(claimed.shipment), carrier="sandbox", tracking_number="FAIL20001"
+    )
     drain_outbox()
 
     sent = SandboxCarrier(clock=later(5)).push_due()

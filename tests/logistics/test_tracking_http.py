@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gifts.services.sending import gift_share_url
+from gifts.tokens import gift_share_url
 from logistics.carriers.sandbox import SandboxCarrier
 from tests.conftest import api_client_for
 from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory

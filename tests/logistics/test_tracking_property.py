@@ -17,9 +17,9 @@ from logistics.carriers.aftership import parse_push
 from logistics.carriers.base import Checkpoint, TrackingUpdate
 from logistics.carriers.sandbox import SandboxCarrier
 from logistics.models import Shipment, TrackingEvent
-from logistics.shipments import address_snapshot, shipment_create
-from logistics.tracking import shipment_dispatch, tracking_apply
-from tests.factories import AddressFactory, StoreFactory, UserFactory
+from logistics.services.shipments import address_snapshot, shipment_create
+from logistics.services.tracking import shipment_dispatch, tracking_apply
+from tests.factories import AddressFactory, StoreFactory, UserFactory, member_of
 from tests.logistics.carriers.pushes import AFTERSHIP_SECRET, aftership_body, aftership_headers
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,9 @@ def new_shipment():
 
     def make(tracking_number, carrier="sandbox"):
         shipment = shipment_create(store=store, recipient=recipient, ship_to=ship_to, lines=LINES, is_gift=True)
-        shipment_dispatch(shipment=shipment, carrier="sandbox", tracking_number=tracking_number)
+        shipment_dispatch(
+            shipment=shipment, actor=member_of(shipment), carrier="sandbox", tracking_number=tracking_number
+        )
         if carrier != "sandbox":
             Shipment.objects.filter(id=shipment.id).update(carrier=carrier)
             shipment.refresh_from_db()

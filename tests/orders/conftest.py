@@ -1,15 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from tests.orders.helpers import make_address, make_variant
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(db):
-    """Rate limits count in the (database) cache, which outlives a test's transaction: start clean."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.urls import reverse
 
 from giftshop import signing
-from logistics.services import address_create
+from logistics.services.addresses import address_create
 from orders.models import SandboxWebhook
 from orders.payments.sandbox import SIGNATURE_HEADER, sandbox_deliver_webhooks
 from stores import services as store_services
-from tests.factories import StoreFactory, UserFactory
+from tests.factories import StoreFactory, UserFactory, member_of
 
 ADDRESS = {
     "recipient_name": "Li Lei",
@@ -34,7 +34,10 @@ def make_address(user, **fields):
 def make_variant(*, stock=5, price_minor=12800, store=None, title="Teapot", sku="TP-1", name="Small"):
     store = store or StoreFactory(owner=UserFactory())
     product = store_services.product_create(
-        store=store, title=title, variants=[{"name": name, "sku": sku, "price_minor": price_minor, "stock": stock}]
+        store=store,
+        actor=member_of(store),
+        title=title,
+        variants=[{"name": name, "sku": sku, "price_minor": price_minor, "stock": stock}],
     )
     return product.variants.get()
 

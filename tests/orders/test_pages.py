@@ -17,7 +17,7 @@ from orders.models import Order, Payment
 from orders.services.sweeps import orders_cancel_unpaid
 from stores import services as store_services
 from stores.models import Variant
-from tests.factories import StoreFactory, UserFactory
+from tests.factories import StoreFactory, UserFactory, member_of
 from tests.orders.helpers import deliver, make_address, make_variant, path_of, press
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ def product():
     """A product with two variants: Small (5 in stock) and Large (sold out)."""
     store = StoreFactory(name="Tea House", slug="tea-house", owner=UserFactory(username="owner"))
     return store_services.product_create(
-        store=store,
+        store=store, actor=member_of(store),
         title="Teapot",
         variants=[
             {"name": "Small", "sku": "S", "price_minor": 12800, "stock": 5},

@@ -8,7 +8,7 @@ from django.conf import settings
 from PIL import Image
 
 from stores import services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member_of
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def other_store(other_user):
 
 def _make_product(store, title="Jasmine tea", sku="JAS-100", **fields):
     variants = fields.pop("variants", None) or [{"name": "100 g", "sku": sku, "price_minor": 4500, "stock": 7}]
-    return services.product_create(store=store, title=title, variants=variants, **fields)
+    return services.product_create(store=store, actor=member_of(store), title=title, variants=variants, **fields)
 
 
 @pytest.fixture

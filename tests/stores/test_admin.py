@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from stores import services
 from stores.models import ProductImage
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,9 @@ def test_anonymous_is_sent_to_the_admin_login(client, store):
 
 
 def test_store_and_product_change_pages_show_their_inlines(client, superuser, store, product, make_image):
-    services.product_image_add(product=product, upload=SimpleUploadedFile("a.png", make_image("PNG")))
+    services.product_image_add(
+        product=product, actor=member_of(product), upload=SimpleUploadedFile("a.png", make_image("PNG"))
+    )
     client.force_login(superuser)
 
     store_page = client.get(reverse("admin:stores_store_change", args=[store.id]))
@@ -62,7 +64,7 @@ def test_store_and_product_change_pages_show_their_inlines(client, superuser, st
 
 
 def test_the_store_list_filter_by_active(client, superuser, store, other_store):
-    services.store_update(store=other_store, is_active=False)
+    services.store_update(store=other_store, actor=other_store.members.get().user, is_active=False)
     client.force_login(superuser)
 
     response = client.get(reverse("admin:stores_store_changelist"), {"is_active__exact": "0"})
@@ -74,7 +76,9 @@ def test_the_store_list_filter_by_active(client, superuser, store, other_store):
 def test_admin_removes_a_photo_with_its_files(
     client, superuser, product, make_image, django_capture_on_commit_callbacks
 ):
-    photo = services.product_image_add(product=product, upload=SimpleUploadedFile("a.png", make_image("PNG")))
+    photo = services.product_image_add(
+        product=product, actor=member_of(product), upload=SimpleUploadedFile("a.png", make_image("PNG"))
+    )
     variant = product.variants.get()
     client.force_login(superuser)
     form = {
@@ -109,3 +113,29 @@ def test_admin_removes_a_photo_with_its_files(
     assert not ProductImage.objects.filter(id=photo.id).exists()
     assert not photo.image.storage.exists(photo.image.name)
     assert not photo.image.storage.exists(photo.thumbnail.name)
+
+
+def test_the_store_admin_changes_a_store_through_the_service(client, superuser, store, monkeypatch):
+    """What the admin saves goes through store_update, as the staff member (the rules and the actor
+    of the console and the API), and only the fields that changed."""
+    calls = []
+    real = services.store_update
+
+    def spy(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "store_update", spy)
+    client.force_login(superuser)
+    url = reverse("admin:stores_store_change", args=[store.id])
+    form = {"name": "Renamed", "description": store.description, "ship_within_hours": 72, "is_active": "on",
+            "members-TOTAL_FORMS": "0", "members-INITIAL_FORMS": "0"}
+
+    saved = client.post(url, form)
+
+    store.refresh_from_db()
+    assert saved.status_code == 302 and (store.name, store.ship_within_hours) == ("Renamed", 72)
+    assert [(c["actor"], sorted(k for k in c if k not in ("store", "actor"))) for c in calls] == [
+        (superuser, ["name", "ship_within_hours"])
+    ]
+    assert client.get(reverse("admin:stores_store_add")).status_code == 403

@@ -8,7 +8,7 @@ from django.urls import reverse
 from drf_spectacular.drainage import GENERATOR_STATS
 
 from stores import services
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +22,14 @@ def count_queries(client, url):
 
 def add_photo(product, make_image):
     upload = SimpleUploadedFile("p.png", make_image("PNG"), content_type="image/png")
-    return services.product_image_add(product=product, upload=upload)
+    return services.product_image_add(product=product, actor=member_of(product), upload=upload)
 
 
 # --- stores ----------------------------------------------------------------------------------
 
 
 def test_anyone_lists_active_stores(api, store, other_store):
-    services.store_update(store=other_store, is_active=False)
+    services.store_update(store=other_store, actor=other_store.members.get().user, is_active=False)
 
     response = api.get("/api/v1/stores/")
 
@@ -48,7 +48,7 @@ def test_anyone_lists_active_stores(api, store, other_store):
 
 
 def test_store_detail_is_public_and_inactive_or_unknown_is_404(api, store, other_store):
-    services.store_update(store=other_store, is_active=False)
+    services.store_update(store=other_store, actor=other_store.members.get().user, is_active=False)
 
     ok = api.get("/api/v1/stores/tea-house/")
     inactive = api.get("/api/v1/stores/rival-shop/")
@@ -133,9 +133,9 @@ def test_public_product_never_shows_stock_numbers(api, store, make_product):
 @pytest.mark.parametrize("what", ["product", "store"])
 def test_inactive_products_and_products_of_inactive_stores_are_404_and_unlisted(api, store, product, what):
     if what == "product":
-        services.product_update(product=product, is_active=False)
+        services.product_update(product=product, actor=member_of(product), is_active=False)
     else:
-        services.store_update(store=store, is_active=False)
+        services.store_update(store=store, actor=store.members.get().user, is_active=False)
 
     detail = api.get(f"/api/v1/products/{product.id}/")
     listed = api.get("/api/v1/products/")

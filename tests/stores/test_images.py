@@ -12,6 +12,7 @@ from PIL import Image, PngImagePlugin
 from stores import images, services
 from stores.models import ProductImage
 from tests.conftest import api_client_for
+from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -245,7 +246,9 @@ def test_anonymous_upload_is_401(api, product, make_image, media_files):
 def add_photos(product, make_image, count):
     return [
         services.product_image_add(
-            product=product, upload=SimpleUploadedFile("p.png", make_image("PNG"), content_type="image/png")
+            product=product,
+            actor=member_of(product),
+            upload=SimpleUploadedFile("p.png", make_image("PNG"), content_type="image/png"),
         )
         for _ in range(count)
     ]

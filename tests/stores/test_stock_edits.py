@@ -6,7 +6,7 @@ from django.urls import reverse
 from stores.models import Variant
 from stores.stock import stock_reserve
 from tests.conftest import api_client_for
-from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory
+from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,6 @@ def test_the_service_writes_only_the_fields_it_was_given(merchant_variant):
     _, stale = merchant_variant  # loaded before the reservation below
     assert stock_reserve(variant_id=stale.id, quantity=2)
 
-    variant_update(variant=stale, name="Renamed")
+    variant_update(variant=stale, actor=member_of(stale), name="Renamed")
 
     assert Variant.objects.get(id=stale.id).stock == 3

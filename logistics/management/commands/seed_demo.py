@@ -14,7 +14,7 @@ from accounts.services import user_register
 from logistics.management import demo_catalog as demo
 from logistics.management.demo_pictures import draw_product
 from logistics.models import Address
-from logistics.services import address_create
+from logistics.services.addresses import address_create
 from stores.models import Product, Store, StoreMember
 from stores.services import product_create, product_image_add, store_create
 
@@ -60,11 +60,12 @@ class Command(BaseCommand):
         return user
 
     def _product(self, store, spec, created):
+        owner = store.members.filter(role="owner").select_related("user").first().user  # the merchant seeds it
         with transaction.atomic():
             product = Product.objects.filter(store=store, title=spec["title"]).first()
             if product is None:
                 product = product_create(
-                    store=store,
+                    store=store, actor=owner,
                     title=spec["title"],
                     description=spec["description"],
                     giftable=spec.get("giftable", True),
@@ -76,7 +77,8 @@ class Command(BaseCommand):
             for view in range(spec["photos"]):
                 picture = draw_product(spec["kind"], spec["palette"], spec["label"], view=view)
                 name = f"{spec['variants'][0]['sku'].lower()}-{view + 1}.jpg"
-                product_image_add(product=product, upload=SimpleUploadedFile(name, picture, "image/jpeg"))
+                upload = SimpleUploadedFile(name, picture, "image/jpeg")
+                product_image_add(product=product, actor=owner, upload=upload)
                 created["photos"] += 1
 
     def _print_logins(self, store):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from logistics.carriers.sandbox import SandboxCarrier
-from logistics.tracking import shipments_sync_quiet
+from logistics.services.tracking import shipments_sync_quiet
 
 
 class Command(BaseCommand):

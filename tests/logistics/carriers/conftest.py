@@ -1,9 +1,9 @@
 import pytest
 
 from logistics.models import Shipment
-from logistics.shipments import address_snapshot, shipment_create
-from logistics.tracking import shipment_dispatch
-from tests.factories import AddressFactory, StoreFactory, UserFactory
+from logistics.services.shipments import address_snapshot, shipment_create
+from logistics.services.tracking import shipment_dispatch
+from tests.factories import AddressFactory, StoreFactory, UserFactory, member_of
 from tests.gifts.helpers import drain_outbox
 
 LINES = [{"product_title": "Jade teapot", "variant_name": "Green", "sku": "JT-1", "quantity": 1}]
@@ -23,7 +23,9 @@ def dispatched():
 
     def make(tracking_number, carrier="sandbox"):
         shipment = make_shipment()
-        shipment_dispatch(shipment=shipment, carrier="sandbox", tracking_number=tracking_number)
+        shipment_dispatch(
+            shipment=shipment, actor=member_of(shipment), carrier="sandbox", tracking_number=tracking_number
+        )
         drain_outbox()
         if carrier != "sandbox":
             Shipment.objects.filter(id=shipment.id).update(carrier=carrier)

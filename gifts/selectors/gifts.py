@@ -1,0 +1,218 @@
+"""Reads for gifts, and the access helpers: the only ways a view gets a gift.
+
+- `access_gift_by_id(user, gift_id)`: the sender's own gift (404 for anyone else);
+- `gift_by_card_token(request, token)`: the recipient side, by the card's token. Unknown, revoked
+  and malformed tokens are one and the same 404, and failed lookups are rate-limited per IP (only
+  failures count, so a whole office behind one address can still open a good card).
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models.functions import Now
+from django_ratelimit import ALL as ratelimit_all_methods
+from django_ratelimit.core import get_usage, is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
+
+from gifts.models import Claim, Gift
+from gifts.tokens import is_well_formed, token_hash
+from giftshop.errors import NotFound
+from stores.models import ProductImage, Variant
+from stores.selectors import is_platform_staff
+
+TOKEN_FAILURE_GROUP = "gifts.card-token-failures"
+
+
+# --- the deadlines, on the database clock ---------------------------------------------------
+# The guards that move a gift (claim, expiry, draw) compare with the database's now(); so do the
+# reads that decide what a card shows and whether a claim is worth trying, or a web server whose
+# clock drifts would show "open" on a gift the database has expired (or the reverse).
+
+def _on_db_clock(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def with_deadlines(queryset: QuerySet[Gift]) -> QuerySet[Gift]:
+    """Annotate each gift with the database clock's answers: db_before_expiry (expires_at is in the
+    future) and db_draw_due (draw_at has come)."""
+    return queryset.annotate(
+        db_before_expiry=_on_db_clock(Q(expires_at__gt=Now())), db_draw_due=_on_db_clock(Q(draw_at__lte=Now()))
+    )
+
+
+def _deadlines(gift: Gift) -> tuple[bool, bool]:
+    if not hasattr(gift, "db_before_expiry"):  # read without with_deadlines: ask the database now
+        fresh = with_deadlines(Gift.objects.filter(id=gift.id)).values("db_before_expiry", "db_draw_due").first()
+        gift.db_before_expiry, gift.db_draw_due = (fresh["db_before_expiry"], fresh["db_draw_due"]) if fresh else (
+            False, False)
+    return bool(gift.db_before_expiry), bool(gift.db_draw_due)
+
+
+def gift_before_expiry(gift: Gift) -> bool:
+    return _deadlines(gift)[0]
+
+
+def gift_is_open(gift: Gift) -> bool:
+    """The one "is this gift open" predicate: status open and before its expiry, on the database clock."""
+    return gift.status == Gift.Status.OPEN and gift_before_expiry(gift)
+
+
+def gift_draw_closed(gift: Gift) -> bool:
+    """A lottery takes no more entries: drawn, or its draw time has come (database clock)."""
+    return bool(gift.drawn_at) or _deadlines(gift)[1]
+
+
+def gift_shown_status(gift: Gift) -> str:
+    """The status a reader is shown: an open gift past its expiry reads "expired" before the sweep
+    has moved it (reading never changes it)."""
+    if gift.status == Gift.Status.OPEN and not gift_before_expiry(gift):
+        return Gift.Status.EXPIRED
+    return gift.status
+
+
+def _gift_rows() -> QuerySet[Gift]:
+    return with_deadlines(Gift.objects).select_related(
+        "sender", "variant__product__store", "order__store"
+    ).prefetch_related(
+        Prefetch("variant__product__images", queryset=ProductImage.objects.order_by("position", "id")),
+        "variant__product__variants", "order__lines",
+    )
+
+
+def ensure_gift_sender(*, gift: Gift, actor) -> None:
+    """The "sender only" rule (cancel, extend, the not-shipped refund): its sender, or platform
+    staff for support; NotFound for anyone else, so another's gift is never told apart from none."""
+    if is_platform_staff(actor):
+        return
+    if not getattr(actor, "is_authenticated", False) or gift.sender_id != actor.pk:
+        raise NotFound()
+
+
+def access_gift_by_id(*, user, gift_id) -> Gift:
+    gift = None
+    if user.is_authenticated and str(gift_id).isdigit() and len(str(gift_id)) <= 18:
+        gift = _gift_rows().filter(id=int(gift_id), sender=user).first()
+    if gift is None:
+        raise NotFound()
+    return gift
+
+
+def _failure_usage(request, increment: bool):
+    return get_usage(
+        request, group=TOKEN_FAILURE_GROUP, key="ip", rate=settings.RATELIMIT_TOKEN_FAILURES,
+        method=ratelimit_all_methods, increment=increment,
+    )
+
+
+def _failures_exhausted(request) -> bool:
+    """True once this IP has used up its failed lookups: with "20/10m", 20 failures are answered
+    404 and the 21st lookup is refused. (A check without increment must compare count >= limit:
+    django-ratelimit's should_limit, count > limit, is meant for a count that includes this request.)"""
+    usage = _failure_usage(request, increment=False)
+    return usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"])
+
+
+def gift_by_card_token(*, request, token) -> Gift:
+    """The gift behind a card link. Never changes the gift (link previews fetch this)."""
+    if _failures_exhausted(request):
+        raise Ratelimited()
+    gift = None
+    if is_well_formed(token):
+        gift = _gift_rows().filter(token_hash=token_hash(token)).first()
+    if gift is None:
+        _failure_usage(request, increment=True)
+        raise NotFound()
+    return gift
+
+
+def gift_list_sent(*, user) -> QuerySet[Gift]:
+    return _gift_rows().filter(sender=user).prefetch_related(
+        Prefetch("claims", queryset=Claim.objects.select_related("recipient").order_by("created_at", "id"))
+    )
+
+
+@dataclass(frozen=True)
+class VariantOption:
+    """An option a recipient may take: its id, its name, and whether it has the units a claim takes."""
+
+    variant: Variant
+    in_stock: bool
+
+    @property
+    def id(self) -> int:
+        return self.variant.id
+
+    @property
+    def name(self) -> str:
+        return self.variant.name
+
+
+def claim_variant_options(*, gift: Gift) -> list[VariantOption]:
+    """The one rule for "which option may the recipient choose" (the card page, the claims API and
+    claim_accept all use it): the gift's own option, always in stock (its units are set aside), then
+    the product's other options whose current price and currency are what the sender paid (the order
+    line's), each in stock when it has the units this claim takes (all of a single gift's units, one
+    of a group gift's). Uses the variants and the line that `_gift_rows` prefetches."""
+    line = gift.order.lines.all()[0]
+    units = gift.units_per_claim
+    options = [VariantOption(variant=gift.variant, in_stock=True)]
+    for variant in gift.variant.product.variants.all():  # the merchant's order (position, id)
+        same_price = variant.price_minor == line.unit_price_minor and variant.currency == line.currency
+        if variant.id != gift.variant_id and same_price:
+            options.append(VariantOption(variant=variant, in_stock=variant.stock >= units))
+    return options
+
+
+SHIPPING = {Claim.Status.ACCEPTED, Claim.Status.SHIPPED, Claim.Status.OUT_FOR_DELIVERY, Claim.Status.DELIVERED,
+            Claim.Status.RETURNED}
+
+
+def card_state(*, gift: Gift, user, claim: Claim | None) -> str:
+    """What a visitor of the card can see and do, the one definition for the card page and
+    GET /claims/<token>/: "accept", "enter", "won" and "login" offer an action; "mine", "entered",
+    "accepted", "lost", "refunded", "claimed", "draw_over", "declined", "cancelled" and "expired" do not."""
+    window_open = gift_is_open(gift)
+    if claim is not None:
+        if claim.status == Claim.Status.ENTERED:
+            return "entered"
+        if claim.status == Claim.Status.WON:
+            # After the draw the gift is "claimed"; a winner has until expires_at to give an address.
+            return "won" if gift_before_expiry(gift) else "expired"
+        if claim.status == Claim.Status.LOST:
+            return "lost"
+        if claim.status == Claim.Status.REFUNDED:
+            return "refunded"
+        return "accepted"
+    if user.is_authenticated and gift.sender_id == user.id:
+        return "mine"
+    if gift.status in (Gift.Status.DECLINED, Gift.Status.CANCELLED):
+        return gift.status
+    if gift.status == Gift.Status.CLAIMED or (window_open and gift.remaining == 0 and not gift.is_lottery):
+        return "draw_over" if gift.is_lottery else "claimed"
+    if not window_open:
+        return "expired"
+    if gift.is_lottery:
+        if gift_draw_closed(gift):
+            return "draw_over"
+        return "enter" if user.is_authenticated else "login"
+    return "accept" if user.is_authenticated else "login"
+
+
+def claim_for(*, gift: Gift, user) -> Claim | None:
+    if not user.is_authenticated:
+        return None
+    return Claim.objects.filter(gift=gift, recipient=user).select_related("variant", "shipment").first()
+
+
+def claims_for_sender(*, gift: Gift) -> QuerySet[Claim]:
+    """What the sender may see of claims: who (display name), status, note. Never the shipment."""
+    return Claim.objects.filter(gift=gift).select_related("recipient").order_by("created_at", "id")
+
+
+def claim_attempts_limited(*, request) -> bool:
+    """Claim attempts (accept, enter, decline): RATELIMIT_CLAIMS per user, counted on each try."""
+    return is_ratelimited(
+        request, group="gifts.claims", key="user_or_ip", rate=settings.RATELIMIT_CLAIMS,
+        method=ratelimit_all_methods, increment=True,
+    )

@@ -1,0 +1,20 @@
+"""What every app's page forms share: a service's DomainError put back on the form. Imports no app."""
+
+from django import forms
+
+
+def form_add_domain_error(form: forms.Form, exc, field_map: dict | None = None) -> None:
+    """Show a service's DomainError (InvalidInput included) on the form: field messages beside their
+    fields when the form has them (service names translated through field_map), the rest on top of
+    the form; with no field message at all, the error's detail on top."""
+    field_map = field_map or {}
+    placed = False
+    for name, messages in (exc.fields or {}).items():
+        target = field_map.get(name, name)
+        if target not in form.fields:
+            target = None
+        for message in messages:
+            form.add_error(target, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.detail)

@@ -1,0 +1,176 @@
+"""Dispatch and tracking: a parcel leaves the merchant's hands and its timeline fills in by itself.
+
+Checkpoints are stored once (unique key per shipment) and the shipment's status is always the
+status of its latest checkpoint by the checkpoint's own time, never by arrival: an older
+checkpoint that arrives late is stored but never overwrites newer news. News travels leftwards as
+an outbox event ("logistics.shipment_updated"), which gifts consumes for the claim's milestones.
+"""
+
+import logging
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from giftshop.errors import InvalidInput
+from giftshop.outbox import outbox_put
+from giftshop.transitions import Transitions, transition
+from logistics.carriers import get_carrier
+from logistics.carriers.base import CarrierUnavailable, TrackingUpdate
+from logistics.errors import ShipmentNotPending
+from logistics.models import Shipment, TrackingEvent
+from stores.selectors import ensure_store_member
+
+logger = logging.getLogger(__name__)
+
+TOPIC_REGISTER = "logistics.register_tracking"
+TOPIC_APPLY = "logistics.apply_tracking"
+TOPIC_UPDATED = "logistics.shipment_updated"
+TRACKING_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{4,40}")
+
+# Canonical progression, to order checkpoints that share a timestamp.
+RANK = {s: i for i, s in enumerate([
+    "pending", "info_received", "in_transit", "exception", "delivery_failed", "out_for_delivery",
+    "available_for_pickup", "returning", "delivered", "returned", "expired", "cancelled",
+])}
+
+
+def shipment_dispatch(*, shipment: Shipment, carrier: str, tracking_number: str, actor) -> Shipment:
+    """A member of the shipment's store hands the parcel to a carrier: pending → info_received, once.
+    NotFound for anyone else (a parcel of another store is never told apart from none)."""
+    ensure_store_member(store_id=shipment.store_id, actor=actor)
+    carrier = (carrier or "").strip()
+    tracking_number = (tracking_number or "").strip() if isinstance(tracking_number, str) else ""
+    errors = {}
+    if carrier not in settings.DISPATCH_CARRIERS:
+        errors["carrier"] = [_("Choose one of the carriers offered.")]
+    if not TRACKING_NUMBER_RE.fullmatch(tracking_number):
+        errors["tracking_number"] = [_("Enter the tracking number: 4 to 40 letters, digits or dashes.")]
+    if errors:
+        raise InvalidInput(fields=errors)
+    if shipment.status != Shipment.Status.PENDING:
+        raise ShipmentNotPending()
+    with transaction.atomic():
+        moved = transition(
+            shipment, Shipment.Status.INFO_RECEIVED, reason="dispatched", actor=actor,
+            extra={"carrier": carrier, "tracking_number": tracking_number, "shipped_at": Now(),
+                   "last_event_at": Now()},
+        )
+        if not moved:  # refunded or dispatched by someone else a moment ago
+            raise ShipmentNotPending()
+        outbox_put(topic=TOPIC_REGISTER, key=f"register:{shipment.id}", payload={"shipment_id": shipment.id})
+        _announce(shipment, f"dispatch:{shipment.id}")
+    return shipment
+
+
+def _announce(shipment: Shipment, key: str) -> None:
+    outbox_put(topic=TOPIC_UPDATED, key=f"shipment-updated:{key}",
+               payload={"shipment_id": shipment.id, "status": shipment.status})
+
+
+def tracking_register(*, shipment_id: int) -> None:
+    """Subscribe the parcel at its carrier (outbox consumer), then pull what it already knows."""
+    shipment = Shipment.objects.get(id=shipment_id)
+    carrier = get_carrier(shipment.carrier)
+    carrier.register(tracking_number=shipment.tracking_number)
+    tracking_apply(update=carrier.fetch(tracking_number=shipment.tracking_number))
+
+
+def _shipment_for(update: TrackingUpdate) -> Shipment | None:
+    """The parcel a carrier's news is about: its own carrier's, by tracking number. Never another
+    carrier's parcel with the same number (each carrier's pushes are signed with its own secret; the
+    sandbox's has a development default)."""
+    rows = Shipment.objects.filter(carrier=update.carrier, tracking_number=update.tracking_number)
+    return rows.exclude(status=Shipment.Status.CANCELLED).order_by("-id").first()
+
+
+def _replay(events) -> tuple[str, TrackingEvent | None]:
+    """The status the checkpoints lead to, taken in their own time order from the dispatch
+    (info_received), each followed only where the table allows the move (so a stray older-looking
+    scan after a newer one changes nothing). Returns it and the checkpoint that led there."""
+    status, decider = Shipment.Status.INFO_RECEIVED, None
+    for event in sorted(events, key=lambda e: (e.occurred_at, RANK.get(e.status, 0), e.key)):
+        if event.status != status and Shipment.TRANSITIONS.allowed(status, event.status):
+            status, decider = event.status, event
+    return status, decider
+
+
+# A checkpoint that arrives late can change what the earlier ones lead to (out_for_delivery, then a
+# late delivery_failed makes the later in_transit scan count): the replayed status may then be one
+# the current status does not lead to directly. Such a re-derived move is allowed from any status
+# that is not final, to any status a carrier can report.
+REPLAYED = Transitions({
+    current: {s for s in Shipment.TRANSITIONS.table if s not in (Shipment.Status.PENDING, Shipment.Status.CANCELLED)}
+    - {current}
+    for current in Shipment.TRANSITIONS.table if current not in Shipment.FINAL
+})
+
+
+def tracking_apply(*, update: TrackingUpdate) -> Shipment | None:
+    """Store new checkpoints once; the status is what all stored checkpoints lead to, replayed in
+    their own time order (never arrival order), so any order and chunking of a timeline ends the same."""
+    found = _shipment_for(update)
+    if found is None:
+        logger.warning("tracking: %s update for an unknown parcel", update.carrier)
+        return None
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(id=found.id)
+        added = 0
+        for c in update.checkpoints:
+            _, created = TrackingEvent.objects.get_or_create(
+                shipment=shipment, key=c.key[:128],
+                defaults={"occurred_at": c.occurred_at, "status": c.status, "raw_status": c.raw_status[:64],
+                          "location": c.location[:120], "description": c.description[:300]},
+            )
+            added += created
+        if not added:
+            return shipment
+        events = list(shipment.events.all())
+        latest = max(events, key=lambda e: (e.occurred_at, RANK.get(e.status, 0), e.key))
+        status, decider = _replay(events)
+        if latest.status != status:
+            logger.warning("tracking: shipment %s: the latest checkpoint says %s; its timeline leads to %s",
+                           shipment.id, latest.status, status)
+        extra = {"carrier_status": latest.raw_status, "last_event_at": timezone.now()}
+        if status == Shipment.Status.DELIVERED and decider is not None:
+            extra["delivered_at"] = decider.occurred_at
+        if status == shipment.status or shipment.status in Shipment.FINAL:
+            Shipment.objects.filter(id=shipment.id).update(**extra)
+            return shipment
+        before = shipment.status
+        table = Shipment.TRANSITIONS if Shipment.TRANSITIONS.allowed(before, status) else REPLAYED
+        reason = f"carrier: {decider.raw_status}" if decider else "carrier: timeline replayed"
+        transition(shipment, status, reason=reason, extra=extra, table=table)
+        _announce(shipment, f"{shipment.id}:{before}:{status}:{decider.key if decider else ''}")
+    return shipment
+
+
+def shipments_sync_quiet(*, quiet_seconds: int | None = None, limit: int = 500, clock=None) -> dict:
+    """Pull parcels that have gone quiet (no news for `quiet_seconds`) from their carrier."""
+    quiet = timedelta(seconds=settings.SHIPMENT_SYNC_QUIET_SECONDS if quiet_seconds is None else quiet_seconds)
+    active = (
+        Shipment.objects.exclude(status__in=[*Shipment.FINAL, Shipment.Status.PENDING])
+        .exclude(tracking_number="")
+        .filter(Q(last_event_at__isnull=True) | Q(last_event_at__lte=Now() - quiet))
+        .order_by("last_event_at", "id")
+    )
+    done = {"pulled": 0, "moved": 0, "unavailable": 0}
+    for shipment in list(active[:limit]):
+        kwargs = {"clock": clock} if clock and shipment.carrier == "sandbox" else {}
+        try:
+            update = get_carrier(shipment.carrier, **kwargs).fetch(tracking_number=shipment.tracking_number)
+        except CarrierUnavailable as exc:
+            logger.info("tracking: cannot pull %s: %s", shipment.reference, exc)
+            done["unavailable"] += 1
+            continue
+        before = shipment.status
+        after = tracking_apply(update=update)
+        done["pulled"] += 1
+        if after is not None and after.status != before:
+            done["moved"] += 1
+    return done
