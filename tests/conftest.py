@@ -1,5 +1,7 @@
 import io
+import time
 
+import django_ratelimit.core
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -13,12 +15,28 @@ from tests.factories import UserFactory
 _DB_FIXTURES = {"db", "transactional_db", "live_server"}
 
 
+class _PinnedClock:
+    """The limiter's clock, stopped at the moment the test began."""
+
+    def __init__(self):
+        self.now = time.time()
+
+    def time(self):
+        return self.now
+
+
 @pytest.fixture(autouse=True)
-def fresh_rate_limits(request):
-    """Every test that touches the database starts with no rate-limit counts. They live in the
-    cache, which outlives a test's transaction: Redis in CI's stage 2, and the database cache
-    table after a transactional test (a flush empties only the models' tables). Left there, one
-    test's sign-in attempts throttle the next test's."""
+def fresh_rate_limits(request, monkeypatch):
+    """Every test that touches the database starts with no rate-limit counts, and runs inside one
+    rate-limit window. The counts live in the cache, which outlives a test's transaction: Redis in
+    CI's stage 2, and the database cache table after a transactional test (a flush empties only the
+    models' tables). Left there, one test's sign-in attempts throttle the next test's.
+
+    django-ratelimit counts in fixed windows cut from the wall clock (`_get_window`), so a test
+    whose eleventh attempt happened to fall just past a window's edge saw a fresh count and a 200
+    (seen under load in CI). Its clock is stopped at the test's start: the real limiter still
+    counts, in the real cache, and a test is never cut in two by a window edge."""
+    monkeypatch.setattr(django_ratelimit.core, "time", _PinnedClock())
     if not (request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames)):
         yield
         return
