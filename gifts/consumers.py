@@ -1,8 +1,13 @@
 """Outbox consumers: news from orders (paid, unpaid, refunded), parcels (moved, overdue, refund due),
 and the card rendering."""
 
+from django.db import transaction
+
 from gifts.card_mail import TOPIC_CARD_EMAIL, card_email_send
+from gifts.card_sms import TOPIC_CARD_SMS, card_sms_send
+from gifts.events import event_gift_refunded
 from gifts.notices import notify_gift_refunded
+from gifts.selectors.gifts import refunded_gift
 from gifts.services.cards import gift_render_card
 from gifts.services.following import claim_follow_shipment
 from gifts.services.sending import TOPIC_RENDER_CARD, gift_mark_unpaid, gift_open
@@ -35,8 +40,12 @@ def follow_shipment(payload, *, key):
 
 
 @consumer(TOPIC_REFUND_SUCCEEDED)
-def tell_the_payer_about_a_refund(payload, *, key):
-    notify_gift_refunded(refund_id=payload["refund_id"])
+def tell_the_payer_and_the_store_about_a_refund(payload, *, key):
+    found = refunded_gift(refund_id=payload["refund_id"])
+    if found is not None:
+        with transaction.atomic():
+            notify_gift_refunded(refund=found.refund, gift=found.gift)
+            event_gift_refunded(refund=found.refund, gift=found.gift)
 
 
 @consumer(TOPIC_OVERDUE)
@@ -47,6 +56,11 @@ def announce_an_overdue_claim_parcel(payload, *, key):
 @consumer(TOPIC_REFUND_DUE)
 def refund_an_overdue_claim_parcel(payload, *, key):
     claim_refund_overdue(shipment_id=payload["shipment_id"])
+
+
+@consumer(TOPIC_CARD_SMS)
+def text_the_card(payload, *, key):
+    card_sms_send(gift_id=payload["gift_id"], phone=payload["phone"], kind=payload["kind"], key=key)
 
 
 @consumer(TOPIC_CARD_EMAIL)

@@ -67,6 +67,11 @@ class ComposeForm(forms.Form):
         label=_("Your friend's email (optional)"), required=False, max_length=254,
         help_text=_("We email them the card as soon as you have paid. Or share the link yourself."),
     )
+    friend_phone = forms.CharField(
+        label=_("Your friend's mobile number (optional)"), required=False, max_length=24,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel"}),
+        help_text=_("We text them the card link as soon as you have paid, and a reminder before it closes."),
+    )
 
     def __init__(self, *args, variants, chosen=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,6 +97,7 @@ class ComposeForm(forms.Form):
             "claim_rule": data["claim_rule"], "message": data["message"], "cover": data["cover"],
             "claim_hours": data["claim_hours"], "draw_at": data["draw_at"],
             "friend_email": data.get("friend_email", ""),
+            "friend_phone": data.get("friend_phone", ""),
         }
 
 

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.functional import LazyObject
@@ -10,10 +10,17 @@ from giftshop.transitions import Transitions
 
 
 class PrivateStorage(LazyObject):
-    """Files only our views serve (the QR code holds the card's token): never under MEDIA_URL."""
+    """STORAGES["private"]: files only our views serve (the QR code holds the card's token), never at a
+    public address (PRIVATE_MEDIA_ROOT, or the bucket's private/ prefix: see the settings).
+
+    Looked up on every use, as default_storage is after a change of STORAGES: a field keeps the one
+    storage object it was given when the model was defined, and this one follows the settings in force."""
 
     def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT)
+        self._wrapped = storages["private"]
+
+    def __getattr__(self, name):
+        return getattr(storages["private"], name)
 
 
 _private_storage = PrivateStorage()
@@ -72,6 +79,8 @@ class Gift(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     # Where the sender emailed the card, if they did: the one channel we know to remind the friend.
     card_emailed_to = models.EmailField(blank=True, default="")
+    # The friend's phone number, if the sender gave one: the card and its reminder go there by SMS.
+    card_texted_to = models.CharField(max_length=16, blank=True, default="")
     # The public card image sits at an unguessable address with no id or token in it.
     card_image = models.ImageField(upload_to="cards/", blank=True)
     qr_image = models.FileField(storage=private_storage, upload_to="qr/", blank=True)

@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts.notices import notice_send
 from gifts.models import Claim, Gift
 from logistics.notices import RECIPIENT_PARCEL_KINDS
-from orders.models import Order, Refund
+from orders.models import Refund
 
 # The sender hears of three milestones only.
 SENDER_MILESTONE_KINDS = {
@@ -144,15 +144,10 @@ def notify_return_resolved(*, claim: Claim, outcome: str) -> None:
 # --- money back -----------------------------------------------------------------------------------
 
 
-def notify_gift_refunded(*, refund_id: int) -> None:
-    """A refund of a gift landed: its sender is told how much and why. Only ever to the person who
-    paid: a recipient never hears of an amount. (A purchase's refund: orders.notices.)"""
-    refund = Refund.objects.select_related("payment__order").filter(id=refund_id).first()
-    if refund is None or refund.status != Refund.Status.SUCCEEDED or refund.payment.order.kind != Order.Kind.GIFT:
-        return
-    gift = Gift.objects.select_related("sender", "variant__product").filter(order=refund.payment.order).first()
-    if gift is None:
-        return
+def notify_gift_refunded(*, refund: Refund, gift: Gift) -> None:
+    """A refund of a gift landed (gifts.selectors.gifts.refunded_gift): its sender is told how much
+    and why. Only ever to the person who paid: a recipient never hears of an amount. (A purchase's
+    refund: orders.notices.)"""
     notice_send(
         user=gift.sender, kind="gift_refunded", key=f"refunded:{refund.id}",
         params={"amount": refund.amount_minor, "currency": refund.payment.currency, "reason": refund.reason,

@@ -36,6 +36,15 @@ class PermanentError(Exception):
     """Raised by a consumer when retrying can never help: the message goes dead at once."""
 
 
+class RetryLater(Exception):  # noqa: N818 - an instruction, not an error
+    """Raised by a consumer that keeps its own retry schedule (webhook deliveries): the message is
+    due again after `wait` (a timedelta), and does not count towards OUTBOX_MAX_ATTEMPTS."""
+
+    def __init__(self, wait):
+        super().__init__(f"retry in {wait}")
+        self.wait = wait
+
+
 def consumer(topic):
     def register(func):
         handlers = _consumers.setdefault(topic, [])
@@ -57,9 +66,15 @@ def outbox_put(*, topic, key, payload):
             message = OutboxMessage.objects.create(key=key, topic=topic, payload=payload)
     except IntegrityError:
         message = OutboxMessage.objects.get(key=key)
-    if getattr(settings, "OUTBOX_KICK_ON_COMMIT", False):
+    if getattr(settings, "OUTBOX_KICK_ON_COMMIT", False) and not _kick_registered():
         transaction.on_commit(_kick_relay)
     return message
+
+
+def _kick_registered() -> bool:
+    """One nudge per transaction, however many messages it wrote (a rolled-back block's callbacks
+    are dropped by Django, so a later transaction registers its own)."""
+    return connection.in_atomic_block and any(entry[1] is _kick_relay for entry in connection.run_on_commit)
 
 
 def _kick_relay():
@@ -105,12 +120,25 @@ def outbox_deliver(*, message_id):
     message = OutboxMessage.objects.filter(id=message_id).first()
     if message is None or message.status != OutboxMessage.Status.PENDING:
         return "skipped"
+    if message.attempts > settings.OUTBOX_MAX_ATTEMPTS:
+        # Claimed again and again without ever finishing: its worker dies on it (killed, out of
+        # memory). Celery puts such a task back each time; here that ends.
+        message.last_error = (message.last_error or "never finished: the worker died each time")[:2000]
+        message.save(update_fields=["last_error"])
+        transition(message, OutboxMessage.Status.DEAD, reason="too many attempts")
+        logger.error("outbox: %s %s is dead after %s attempts", message.topic, message.id, message.attempts)
+        return "dead"
     handlers = _consumers.get(message.topic)
     try:
         if not handlers:
             raise PermanentError(f"no consumer for {message.topic}")
         for handler in handlers:
             handler(message.payload, key=message.key)
+    except RetryLater as retry:
+        OutboxMessage.objects.filter(id=message.id, status=OutboxMessage.Status.PENDING).update(
+            available_at=Now() + retry.wait, last_error=str(retry)
+        )
+        return "retry"
     except PermanentError as exc:
         message.last_error = str(exc)[:2000]
         message.save(update_fields=["last_error"])
@@ -136,13 +164,19 @@ def outbox_deliver(*, message_id):
 
 
 def outbox_relay(*, limit=100, publish=None):
-    """Claim due messages and deliver each: inline by default, or through `publish(message_id)`
-    (the Celery relay publishes one delivery task per message). Returns {"claimed", "results"}."""
+    """Claim due messages and deliver each: inline by default, or through `publish(message_id,
+    topic)` (the Celery relay publishes one delivery task per message, on its topic's queue).
+    Returns {"claimed", "results"}."""
+    from giftshop.models import OutboxMessage
+
     claimed = outbox_claim(limit=limit)
     results = {}
+    topics = {}
+    if publish is not None and claimed:
+        topics = dict(OutboxMessage.objects.filter(id__in=claimed).values_list("id", "topic"))
     for message_id in claimed:
         if publish is not None:
-            publish(message_id)
+            publish(message_id, topics[message_id])
             results[message_id] = "published"
         else:
             results[message_id] = outbox_deliver(message_id=message_id)

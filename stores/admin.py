@@ -8,9 +8,11 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from giftshop.errors import DomainError
 from giftshop.money import format_money
 from stores import services
-from stores.models import Product, ProductImage, Store, StoreMember, Variant
+from stores.models import Product, ProductImage, Store, StoreMember, Variant, WebhookDelivery, WebhookEndpoint
+from stores.webhooks.services import webhook_delivery_resend
 
 
 class StoreMemberInline(admin.TabularInline):
@@ -104,3 +106,52 @@ class VariantAdmin(admin.ModelAdmin):
     @admin.display(description=_("price"), ordering="price_minor")
     def price(self, variant):
         return format_money(variant.price_minor, variant.currency)
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """Read-only here: endpoints are the store owners' (console and API), and the secret is never
+    shown again after its creation."""
+
+    list_display = ("url", "store", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "store__name", "store__slug")
+    list_select_related = ("store",)
+    fields = ("store", "url", "events", "description", "is_active", "previous_secret_until", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log of every store: failed deliveries are the dead letters of webhooks; "send
+    again" goes through the same service as the console's button."""
+
+    list_display = ("event_type", "endpoint", "status", "attempts", "last_status_code", "next_attempt_at",
+                    "created_at")
+    list_filter = ("status", "event_type")
+    search_fields = ("event_id", "event_key", "endpoint__url", "endpoint__store__slug")
+    list_select_related = ("endpoint__store",)
+    readonly_fields = ("endpoint", "event_key", "event_id", "event_type", "body", "status", "attempts", "resends",
+                       "last_status_code", "last_error", "last_attempt_at", "next_attempt_at", "created_at")
+    fields = readonly_fields
+    actions = ("send_again",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send again"))
+    def send_again(self, request, queryset):
+        sent = 0
+        for delivery in queryset.select_related("endpoint__store"):
+            try:
+                webhook_delivery_resend(delivery=delivery, actor=request.user)
+                sent += 1
+            except DomainError as exc:
+                self.message_user(request, f"{delivery}: {exc.detail}", level="warning")
+        self.message_user(request, _("%(n)d deliveries will be sent again.") % {"n": sent})

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from stores.apis import catalog, merchant_products, merchant_stores
+from stores.apis import catalog, merchant_products, merchant_stores, merchant_webhooks
 
 app_name = "stores_api"
 
@@ -53,4 +53,27 @@ urlpatterns = [
         name="merchant-product-images-reorder",
     ),
     path("merchant/images/<int:image_id>/", merchant_products.ProductImageDeleteApi.as_view(), name="merchant-image"),
+    # Merchant: webhook endpoints and their delivery log (owners only).
+    path(
+        "merchant/stores/<slug:slug>/webhooks/",
+        merchant_webhooks.WebhookEndpointListCreateApi.as_view(),
+        name="merchant-store-webhooks",
+    ),
+    path(
+        "merchant/webhooks/<int:endpoint_id>/", merchant_webhooks.WebhookEndpointDetailApi.as_view(),
+        name="merchant-webhook",
+    ),
+    path(
+        "merchant/webhooks/<int:endpoint_id>/rotate-secret/", merchant_webhooks.WebhookSecretRotateApi.as_view(),
+        name="merchant-webhook-rotate",
+    ),
+    path(
+        "merchant/webhooks/<int:endpoint_id>/deliveries/", merchant_webhooks.WebhookDeliveryListApi.as_view(),
+        name="merchant-webhook-deliveries",
+    ),
+    path(
+        "merchant/webhook-deliveries/<int:delivery_id>/resend/",
+        merchant_webhooks.WebhookDeliveryResendApi.as_view(),
+        name="merchant-webhook-delivery-resend",
+    ),
 ]

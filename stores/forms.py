@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from giftshop.money import DEFAULT_CURRENCY, MAX_PRICE_MINOR, exponent, parse_major
 from stores.models import MAX_STOCK, StoreMember
+from stores.webhooks.services import EVENT_TYPES
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
 
@@ -78,6 +79,52 @@ class StoreSettingsForm(forms.Form):
 class TeamAddForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=StoreMember.Role.choices, initial=StoreMember.Role.STAFF)
+
+
+# What each webhook event means to a merchant, one line each (the checkbox's label beside its code).
+# Keyed by every type in EVENT_TYPES: a new event without its line fails at import, not on a page.
+WEBHOOK_EVENT_DESCRIPTIONS = {
+    "gift.paid": _("A gift was paid for: its card can now be shared."),
+    "gift.claimed": _("A friend accepted a gift (or won its draw) and chose an address."),
+    "gift.declined": _("A friend declined a gift."),
+    "gift.expired": _("A gift's claim window closed with units left unclaimed."),
+    "gift.refunded": _("Money for a gift was refunded to its sender."),
+    "gift.thanked": _("A friend sent a thank-you note for a gift."),
+    "order.paid": _("An order (a gift or a purchase) was paid."),
+    "shipment.updated": _("A parcel was dispatched or moved on its way."),
+}
+WEBHOOK_EVENT_CHOICES = [(event, WEBHOOK_EVENT_DESCRIPTIONS[event]) for event in EVENT_TYPES]
+
+
+class WebhookEventsForm(forms.Form):
+    """The events an endpoint listens to. The URL and the rest are checked by the service
+    (stores.webhooks.services): the form only parses."""
+
+    events = forms.MultipleChoiceField(
+        label=_("Events"), choices=WEBHOOK_EVENT_CHOICES, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one event.")},
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=200, required=False,
+        help_text=_("A note for your team, for example: stock system."),
+    )
+
+
+class WebhookEndpointCreateForm(WebhookEventsForm):
+    # Text, not URLField: what may be called (https, public addresses) is the service's one rule.
+    url = forms.CharField(
+        label=_("Endpoint URL"), max_length=500, widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text=_("Your receiver's https address; each event is POSTed to it as signed JSON."),
+    )
+
+    field_order = ["url", "events", "description"]
+
+
+class WebhookEndpointSettingsForm(WebhookEventsForm):
+    is_active = forms.BooleanField(
+        label=_("Active"), required=False,
+        help_text=_("A paused endpoint hears nothing until you turn it on again; events in between are not sent."),
+    )
 
 
 class ProductForm(forms.Form):

@@ -4,8 +4,10 @@ from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giftshop.money import DEFAULT_CURRENCY, MAX_PRICE_MINOR
+from giftshop.transitions import Transitions
 
 MAX_STOCK = 1_000_000
 
@@ -22,6 +24,10 @@ class Store(models.Model):
         help_text=_("The promise to buyers and gift senders: dispatch within this many hours."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # The event types that at least one of the store's active webhook endpoints listens to, kept by
+    # stores.webhooks.services in the endpoints' transaction: telling the news of a store that
+    # listens to nothing costs no query (the store row is already loaded with the gift or order).
+    webhook_events = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(db_default=Now())
 
     class Meta:
@@ -130,3 +136,71 @@ class Variant(models.Model):
     @property
     def in_stock(self):
         return self.stock > 0
+
+
+class WebhookEndpoint(models.Model):
+    """Where a store wants to hear of its gifts, orders and parcels (stores.webhooks). The secret
+    is the Standard Webhooks `whsec_…` form, shown once; after a rotation the previous one still
+    signs, beside the new one, until `previous_secret_until`."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(_("URL"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    description = models.CharField(_("description"), max_length=200, blank=True, default="")
+    secret = models.CharField(max_length=100)
+    previous_secret = models.CharField(max_length=100, blank=True, default="")
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(pgettext_lazy("webhook endpoint", "active"), default=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.store} → {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: its body, and how sending it went. Written in the business
+    transaction that made the news, with its outbox row; one per event and endpoint."""
+
+    class Status(models.TextChoices):
+        # With a context: a parcel's "delivered" (signed for) is another word in Chinese.
+        PENDING = "pending", pgettext_lazy("webhook delivery", "sending")
+        SUCCEEDED = "succeeded", pgettext_lazy("webhook delivery", "delivered")
+        FAILED = "failed", pgettext_lazy("webhook delivery", "failed")
+
+    TRANSITIONS = Transitions(
+        {
+            Status.PENDING: {Status.SUCCEEDED, Status.FAILED},
+            Status.SUCCEEDED: {Status.PENDING},  # sent again from the console
+            Status.FAILED: {Status.PENDING},
+        }
+    )
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_key = models.CharField(max_length=200)  # the business key of the news, e.g. gift.claimed:<claim id>
+    event_id = models.CharField(max_length=40)  # the webhook-id header: the same on every attempt
+    event_type = models.CharField(max_length=40)
+    body = models.JSONField(default=dict)  # {type, timestamp, data}
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    resends = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True, default="")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_key"], name="webhook_delivery_once"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "succeeded", "failed"]), name="webhook_delivery_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} → {self.endpoint_id} ({self.status})"

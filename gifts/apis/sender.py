@@ -156,6 +156,11 @@ class GiftListCreateApi(APIView):
             max_length=254, required=False, allow_blank=True, default="",
             help_text="Optional: the worker emails the card (image, link, no price) here once the gift is paid.",
         )
+        friend_phone = serializers.CharField(
+            max_length=24, required=False, allow_blank=True, default="",
+            help_text="Optional: the worker texts the card link here once the gift is paid, and a reminder "
+                      "before it closes (digits, with + and the country code if abroad).",
+        )
 
         class Meta:
             ref_name = "GiftCreate"

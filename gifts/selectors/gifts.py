@@ -18,6 +18,7 @@ from django_ratelimit.exceptions import Ratelimited
 from gifts.models import Claim, Gift
 from gifts.tokens import is_well_formed, token_hash
 from giftshop.errors import NotFound
+from orders.models import Order, Refund
 from stores.models import ProductImage, Variant
 from stores.selectors import is_platform_staff
 
@@ -216,3 +217,22 @@ def claim_attempts_limited(*, request) -> bool:
         request, group="gifts.claims", key="user_or_ip", rate=settings.RATELIMIT_CLAIMS,
         method=ratelimit_all_methods, increment=True,
     )
+
+
+@dataclass(frozen=True)
+class RefundedGift:
+    refund: Refund
+    gift: Gift
+
+
+def refunded_gift(*, refund_id: int) -> RefundedGift | None:
+    """A refund that landed on a gift's payment, with its gift (None for a purchase's refund, or one
+    that has not succeeded): what its sender and its store's endpoints are told of."""
+    refund = Refund.objects.select_related("payment__order__store").filter(id=refund_id).first()
+    if refund is None or refund.status != Refund.Status.SUCCEEDED or refund.payment.order.kind != Order.Kind.GIFT:
+        return None
+    gift = Gift.objects.select_related("sender", "variant__product").filter(order=refund.payment.order).first()
+    if gift is None:
+        return None
+    gift.order = refund.payment.order
+    return RefundedGift(refund=refund, gift=gift)

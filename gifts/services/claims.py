@@ -25,6 +25,7 @@ from gifts.errors import (
     OwnGift,
     VariantNotAllowed,
 )
+from gifts.events import event_gift_claimed, event_gift_declined, event_gift_thanked
 from gifts.models import Claim, Gift
 from gifts.notices import notify_gift_claimed, notify_gift_declined, notify_gift_thanked
 from gifts.selectors.gifts import (
@@ -166,6 +167,7 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
             transition(gift, Gift.Status.CLAIMED, reason="all units claimed", actor=user,
                        where={"claimed_units": F("quantity")}, extra={"closed_at": Now()})
         notify_gift_claimed(claim=claim)
+        event_gift_claimed(claim=claim)
     return claim
 
 
@@ -219,6 +221,7 @@ def claim_set_address(*, gift: Gift, user, address_id=None, address=None, varian
             raise GiftExpired()
         claim.gift = gift
         notify_gift_claimed(claim=claim)
+        event_gift_claimed(claim=claim)
     return claim
 
 
@@ -239,6 +242,7 @@ def claim_decline(*, gift: Gift, user) -> Gift:
             raise gift_refusal(gift.id)
         give_back_units(gift=gift, units=gift.quantity, reason=Refund.Reason.DECLINED, scope="unclaimed")
         notify_gift_declined(gift=gift, friend=user)
+        event_gift_declined(gift=gift)
     return gift
 
 
@@ -255,4 +259,5 @@ def claim_thank(*, gift: Gift, user, note: str) -> Claim:
     claim.refresh_from_db(fields=["thank_you_note", "thanked_at"])
     claim.gift = gift
     notify_gift_thanked(claim=claim)
+    event_gift_thanked(claim=claim)
     return claim

@@ -14,7 +14,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 
+from gifts.card_sms import TOPIC_CARD_SMS, card_sms_key
 from gifts.errors import AlreadyExtended, GiftExpired, GiftFullyClaimed, GiftNotOpen
+from gifts.events import event_gift_expired
 from gifts.models import Claim, Gift
 from gifts.notices import notify_gift_expired, notify_lottery_result
 from gifts.selectors.gifts import ensure_gift_sender
@@ -101,6 +103,7 @@ def gifts_expire_due(*, limit: int = 200) -> dict:
             give_back_units(gift=gift, units=gift.quantity - gift.claimed_units, reason=Refund.Reason.EXPIRED,
                             scope="unclaimed")
             notify_gift_expired(gift=gift, units=gift.quantity - gift.claimed_units)
+            event_gift_expired(gift=gift, units=gift.quantity - gift.claimed_units)
             done["expired"] += 1
     for _round in range(limit):
         with transaction.atomic():
@@ -142,6 +145,7 @@ def gifts_draw_due(*, limit: int = 200) -> int:
             else:
                 transition(gift, Gift.Status.EXPIRED, reason="drawn with no entries", extra={"closed_at": Now()})
                 notify_gift_expired(gift=gift, units=gift.quantity)
+                event_gift_expired(gift=gift, units=gift.quantity)
             give_back_units(gift=gift, units=gift.quantity - len(winners), reason=Refund.Reason.LOTTERY,
                             scope="unclaimed")
             drawn += 1
@@ -173,6 +177,9 @@ def gifts_remind_due(*, limit: int = 200) -> int:
                         % {"hours": settings.GIFT_REMINDER_HOURS_BEFORE, "url": gift_share_url(gift=gift)},
                     },
                 )
+            if gift.card_texted_to:
+                outbox_put(topic=TOPIC_CARD_SMS, key=card_sms_key(gift, "reminder"),
+                           payload={"gift_id": gift.id, "phone": gift.card_texted_to, "kind": "reminder"})
             if gift.card_emailed_to:
                 outbox_put(
                     topic="accounts.email", key=f"gift-reminder-friend:{gift.id}",

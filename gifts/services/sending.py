@@ -13,14 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gifts.card_mail import TOPIC_CARD_EMAIL
+from gifts.card_sms import TOPIC_CARD_SMS, card_sms_key
 from gifts.covers import COVERS, DEFAULT_COVER
 from gifts.errors import GiftNotOpen
+from gifts.events import event_gift_paid
 from gifts.models import Gift
 from gifts.services.cards import gift_render_card_image
 from gifts.tokens import gift_token, token_hash
 from giftshop.errors import Conflict, InvalidInput
 from giftshop.models import OutboxMessage
 from giftshop.outbox import outbox_put
+from giftshop.sms import phone_normalized
 from giftshop.transitions import transition
 from orders.models import Order
 from orders.services.checkout import order_create, payment_start, variant_for_sale
@@ -53,9 +56,12 @@ def gift_create(
     claim_hours: int = 24,
     draw_at=None,
     friend_email: str = "",
+    friend_phone: str = "",
 ) -> Gift:
-    """`friend_email`: where the worker mails the card the moment it is paid (optional)."""
+    """`friend_email`, `friend_phone`: where the worker mails and texts the card the moment it is
+    paid (optional; the reminder before it closes goes there too)."""
     friend_email = _friend_email(friend_email)
+    friend_phone = _friend_phone(friend_phone)
     errors = {}
     if mode not in Gift.Mode.values:
         errors["mode"] = [_("Choose single or group.")]
@@ -99,7 +105,7 @@ def gift_create(
         gift = Gift.objects.create(
             order=order, sender=sender, variant=variant, quantity=quantity, mode=mode, claim_rule=claim_rule,
             message=message.strip(), cover=cover, claim_hours=claim_hours, draw_at=draw_at,
-            card_emailed_to=friend_email,
+            card_emailed_to=friend_email, card_texted_to=friend_phone,
         )
     payment_start(payment=order.payments.get(), return_path=f"/gifts/{gift.id}/")
     return gift
@@ -107,7 +113,7 @@ def gift_create(
 
 def gift_open(*, order_id: int) -> Gift | None:
     """The order behind a gift is paid: the card goes live and its claim window starts now."""
-    gift = Gift.objects.select_related("sender", "variant__product").filter(order_id=order_id).first()
+    gift = Gift.objects.select_related("sender", "variant__product", "order__store").filter(order_id=order_id).first()
     if gift is None or gift.status != Gift.Status.PENDING_PAYMENT:
         return gift
     # The card image first, outside the transaction (it takes tens of milliseconds of Pillow): a chat
@@ -129,10 +135,14 @@ def gift_open(*, order_id: int) -> Gift | None:
             },
         )
         if moved:
+            event_gift_paid(gift=gift)
             outbox_put(topic=TOPIC_RENDER_CARD, key=f"card:{gift.id}", payload={"gift_id": gift.id})
             if gift.card_emailed_to:  # the sender gave the friend's address: the card goes out now
                 outbox_put(topic=TOPIC_CARD_EMAIL, key=_card_email_key(gift, gift.card_emailed_to),
                            payload={"gift_id": gift.id, "email": gift.card_emailed_to})
+            if gift.card_texted_to:
+                outbox_put(topic=TOPIC_CARD_SMS, key=card_sms_key(gift, "card"),
+                           payload={"gift_id": gift.id, "phone": gift.card_texted_to, "kind": "card"})
     return gift
 
 
@@ -187,6 +197,18 @@ def gift_email_card(*, gift: Gift, email: str) -> Gift:
 def _card_email_key(gift: Gift, email: str) -> str:
     """One mail per gift, card link version and address."""
     return f"card-email:{gift.id}:v{gift.token_version}:{hashlib.sha256(email.encode()).hexdigest()[:24]}"
+
+
+def _friend_phone(value) -> str:
+    if value in (None, ""):
+        return ""
+    try:
+        return phone_normalized(value)
+    except ValueError:
+        raise InvalidInput(
+            _("Enter your friend's mobile number (digits, with + and the country code if abroad), or leave it empty."),
+            field="friend_phone",
+        ) from None
 
 
 def _friend_email(value) -> str:

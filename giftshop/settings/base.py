@@ -5,9 +5,12 @@ database-backed cache: a fresh machine runs the whole shop with nothing else ins
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -102,6 +105,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker -------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# No task runs longer than this (seconds; see "Celery" below for the rest of the reliability choices).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=100)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
 if REDIS_URL:
     # Redis, and the database while Redis is down (giftshop.cache.FallbackCache): rate limits keep
     # counting and no page answers 500 for a dead cache. Short socket timeouts: nobody waits long.
@@ -122,7 +128,12 @@ if REDIS_URL:
         "database": {"BACKEND": "giftshop.cache.AtomicDatabaseCache", "LOCATION": "giftshop_cache"},
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Just above the longest task time limit: Redis hands an unacknowledged message to another
+    # worker after this, and by then the task that held it can no longer be running.
+    # max_retries 0: a publish (the web's nudge to the relay) tries to connect once and gives up at
+    # once when Redis is down (kombu's default retries took 6 s), since the outbox already holds the
+    # news; the worker's own reconnecting is separate (broker_connection_max_retries).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30, "max_retries": 0}
 else:
     # Shared by every web process (rate limits count across them) and atomic on increment.
     CACHES = {
@@ -138,29 +149,63 @@ else:
         "data_folder_out": str(BROKER_DIR / "queue"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        "max_retries": 0,  # as with Redis: a publish tries once (the outbox holds the news)
     }
 
 # --- Celery (the app is giftshop/celery.py) ------------------------------------------------
+# Reliability, choice by choice (README "Operations"):
+# - late acks: a task's message is acknowledged when the task has finished, so a worker that dies
+#   mid-task leaves it to another; and reject-on-worker-lost: a pool child killed outright (kill -9,
+#   the OOM killer) has its message put back too, not acknowledged as failed. A task may so run
+#   twice: every task takes ids and is idempotent (outbox consumers on a business key).
+# - what bounds a task that kills its worker every time: an outbox delivery is claimed afresh by
+#   the relay each time (attempts + 1) and goes dead after OUTBOX_MAX_ATTEMPTS; a periodic job's
+#   message expires after its own period (beat `expires`), when the next run has been sent anyway.
+# - time limits: no task holds its message longer than CELERY_TASK_TIME_LIMIT (every network call
+#   has a shorter timeout), and the Redis visibility timeout is just above it.
+# - one queue per kind of work, so a slow mail server or webhook receiver never holds up a payment.
+# - no countdowns or ETAs: deadlines (claim windows, retries, ship-by) live in the database.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_RETRY_ON_WORKER_LOST = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "payments", "messages", "webhooks", "tracking")]
+CELERY_TASK_ROUTES = {
+    "orders.tasks.*": {"queue": "payments"},
+    "logistics.tasks.*": {"queue": "tracking"},
+}
+# Which queue carries an outbox message's delivery, by topic prefix (giftshop.tasks.queue_for).
+OUTBOX_TOPIC_QUEUES = (
+    ("stores.webhook", "webhooks"),
+    ("accounts.", "messages"),
+    ("gifts.card_email", "messages"),
+    ("gifts.card_sms", "messages"),
+    ("orders.", "payments"),
+    ("logistics.", "tracking"),
+)
 OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=2.0)
+_JOBS = {  # name: (task, every N seconds)
+    "relay-outbox": ("giftshop.tasks.relay_outbox", OUTBOX_RELAY_SECONDS),
+    "sandbox-payment-webhooks": ("orders.tasks.sandbox_deliver_webhooks", 2.0),
+    "cancel-unpaid-orders": ("orders.tasks.cancel_unpaid_orders", 60.0),
+    "reconcile-payments": ("orders.tasks.reconcile_payments", 60.0),
+    "expire-gifts": ("gifts.tasks.expire_gifts", 15.0),
+    "draw-lotteries": ("gifts.tasks.draw_lotteries", 15.0),
+    "gift-reminders": ("gifts.tasks.send_reminders", 300.0),
+    "enforce-ship-by": ("logistics.tasks.enforce_ship_by", 60.0),
+    "sandbox-carrier-pushes": ("logistics.tasks.sandbox_carrier_push", 5.0),
+    "sync-quiet-shipments": ("logistics.tasks.sync_shipments", 60.0),
+}
+# A job's message not started within its period is dropped (the next one has been sent by then):
+# a backlog after an outage is one run of each job, not hundreds.
 CELERY_BEAT_SCHEDULE = {
-    "relay-outbox": {"task": "giftshop.tasks.relay_outbox", "schedule": OUTBOX_RELAY_SECONDS},
-    "sandbox-payment-webhooks": {"task": "orders.tasks.sandbox_deliver_webhooks", "schedule": 2.0},
-    "cancel-unpaid-orders": {"task": "orders.tasks.cancel_unpaid_orders", "schedule": 60.0},
-    "reconcile-payments": {"task": "orders.tasks.reconcile_payments", "schedule": 60.0},
-    "expire-gifts": {"task": "gifts.tasks.expire_gifts", "schedule": 15.0},
-    "draw-lotteries": {"task": "gifts.tasks.draw_lotteries", "schedule": 15.0},
-    "gift-reminders": {"task": "gifts.tasks.send_reminders", "schedule": 300.0},
-    "enforce-ship-by": {"task": "logistics.tasks.enforce_ship_by", "schedule": 60.0},
-    "sandbox-carrier-pushes": {"task": "logistics.tasks.sandbox_carrier_push", "schedule": 5.0},
-    "sync-quiet-shipments": {"task": "logistics.tasks.sync_shipments", "schedule": 60.0},
+    name: {"task": task, "schedule": every, "options": {"expires": max(every, 5.0)}}
+    for name, (task, every) in _JOBS.items()
 }
 # After a commit that wrote outbox rows, nudge the relay at once (best effort: the beat is the net).
 OUTBOX_KICK_ON_COMMIT = env.bool("OUTBOX_KICK_ON_COMMIT", default=True)
@@ -196,9 +241,77 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=True)
+# Files only our own views serve, after checking who asks (QR codes: each holds its card's token).
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+# Where photos, thumbnails and card images ("default": public) and QR codes ("private") are kept:
+# "filesystem", MEDIA_ROOT and PRIVATE_MEDIA_ROOT on this machine; or "s3", a bucket on any
+# S3-compatible service (AWS, MinIO, moto...), which every web and worker process shares.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="filesystem")
+MEDIA_ORIGINS = []  # where pages load media from besides 'self' (CSP img-src)
+if MEDIA_STORAGE == "s3":
+    # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (environment or .env), read by
+    # django-storages and boto3 themselves; without them boto3's own chain (an instance role).
+    _S3_BUCKET = env("AWS_STORAGE_BUCKET_NAME")
+    _S3_ENDPOINT = env("AWS_S3_ENDPOINT_URL", default=None)  # MinIO, moto...; none: AWS itself
+    _S3_REGION = env("AWS_S3_REGION_NAME", default=None)
+    _S3_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)  # path | virtual; none: boto3 decides
+    _S3_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)  # a CDN in front of the bucket (public media only)
+    _S3 = {
+        "endpoint_url": _S3_ENDPOINT,
+        "region_name": _S3_REGION,
+        "addressing_style": _S3_STYLE,
+        "signature_version": "s3v4",
+        "file_overwrite": False,  # as on the filesystem: a save never replaces another file
+        "default_acl": None,  # the bucket's own (private unless a bucket policy says otherwise)
+    }
+    # Public media by unguessable names (uuid4 photos, 24 random bytes for card images): signed
+    # links that expire by default, so the bucket needs no public policy. Unsigned
+    # (AWS_QUERYSTRING_AUTH=0) needs s3:GetObject for everyone on public/* only, never s3:ListBucket
+    # (a listing would reveal every card, its sender's name and message).
+    _S3_PUBLIC = {
+        **_S3,
+        "bucket_name": _S3_BUCKET,
+        "location": "public",
+        "custom_domain": _S3_DOMAIN,
+        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
+        "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
+    }
+    # QR codes: never a link of their own (our view reads and serves them to the sender alone), never
+    # the CDN; a bucket of their own if AWS_PRIVATE_STORAGE_BUCKET_NAME is set, else private/.
+    _S3_PRIVATE = {
+        **_S3,
+        "bucket_name": env("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=_S3_BUCKET),
+        "location": "private",
+        "custom_domain": None,
+        "querystring_auth": True,
+        "querystring_expire": 60,
+    }
+    _MEDIA_STORAGES = {
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _S3_PUBLIC},
+        "private": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _S3_PRIVATE},
+    }
+    if _S3_DOMAIN:
+        MEDIA_ORIGINS = [f"https://{_S3_DOMAIN}"]
+    elif _S3_ENDPOINT:  # boto3 addresses a custom endpoint path-style unless told otherwise
+        _S3_URL = urlsplit(_S3_ENDPOINT)
+        _S3_HOST = f"{_S3_BUCKET}.{_S3_URL.netloc}" if _S3_STYLE == "virtual" else _S3_URL.netloc
+        MEDIA_ORIGINS = [f"{_S3_URL.scheme}://{_S3_HOST}"]
+    elif _S3_STYLE == "path":
+        MEDIA_ORIGINS = [f"https://s3.{_S3_REGION or 'us-east-1'}.amazonaws.com"]
+    else:
+        MEDIA_ORIGINS = [f"https://{_S3_BUCKET}.s3.amazonaws.com"]
+        MEDIA_ORIGINS += [f"https://{_S3_BUCKET}.s3.{_S3_REGION}.amazonaws.com"] if _S3_REGION else []
+elif MEDIA_STORAGE == "filesystem":
+    _MEDIA_STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "private": {"BACKEND": "giftshop.storage.PrivateFileSystemStorage"},
+    }
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r}: use filesystem or s3.")
+# The embedded mode serves MEDIA_ROOT itself; a bucket serves its own files.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=MEDIA_STORAGE == "filesystem")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **_MEDIA_STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -216,6 +329,16 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="giftshop.mail.MaskedConsoleBackend
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="giftshop <no-reply@giftshop.local>")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)  # seconds; under OUTBOX_LEASE_SECONDS
+
+# --- Text messages (giftshop.sms): each one whole in a file under SMS_FILE_PATH by default ------
+SMS_BACKEND = env("SMS_BACKEND", default="giftshop.sms.FileBackend")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+
+# --- Merchant webhooks (stores.webhooks) --------------------------------------------------------
+# 1 lets endpoints use http and private or loopback addresses (a receiver on your own machine);
+# never in production: anyone who can open a store could make the worker call your network.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)  # under OUTBOX_LEASE_SECONDS
 
 # --- REST framework ------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -249,6 +372,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Imported when a schema is made, never at settings time (no import cycle: issue 7).
+    "ENUM_NAME_OVERRIDES": {
+        "WebhookDeliveryStatusEnum": "stores.models.WebhookDelivery.Status",
+        "WebhookEventTypeEnum": "stores.webhooks.services.EVENT_TYPES",
+        "ShipmentStatusEnum": "logistics.models.Shipment.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "giftshop.api.schema.document_page_errors",  # every paginated list documents its 400 and 404 for ?page=
@@ -270,7 +399,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *MEDIA_ORIGINS],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -282,8 +411,6 @@ CONTENT_SECURITY_POLICY = {
 
 
 # --- Domain settings -----------------------------------------------------------------------
-PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
-
 # Payments. Providers by code; the sandbox is the embedded default (shared/API.md "Sandboxes").
 PAYMENT_PROVIDERS = {"sandbox": "orders.payments.sandbox.SandboxProvider"}
 DEFAULT_PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")

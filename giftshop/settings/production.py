@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import CARRIERS, DISPATCH_CARRIERS, PAYMENT_PROVIDERS, env
+from .base import CARRIERS, DISPATCH_CARRIERS, PAYMENT_PROVIDERS, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -32,7 +32,7 @@ if env.bool("DJANGO_BEHIND_PROXY", default=False):
     RATELIMIT_IP_META_KEY = "giftshop.client_ip.client_ip"
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # media as MEDIA_STORAGE says (base)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # The sandboxes are for development and demos. Off by default here: their endpoints then do not

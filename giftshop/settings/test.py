@@ -12,8 +12,11 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=tempfile.mkdtemp(prefix="giftshop-media-")))
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+# Media on the filesystem whatever a developer's .env says (tests/giftshop/test_media_s3.py puts it
+# on a bucket of its own, on a local S3 server).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "giftshop.storage.PrivateFileSystemStorage"},  # under PRIVATE_MEDIA_ROOT, below
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests relay the outbox themselves (or through the real worker in tests/worker/).
@@ -25,6 +28,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # One file per pytest process, so parallel runs on one checkout never share a test database.
     TEST_SQLITE_DEFAULT = str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_SQLITE_NAME", default=TEST_SQLITE_DEFAULT)}
+if REDIS_URL:
+    # Short limits, so a message whose worker was killed comes back within seconds, not minutes.
+    CELERY_TASK_SOFT_TIME_LIMIT = 15
+    CELERY_TASK_TIME_LIMIT = 20
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5, "max_retries": 0}
 if not REDIS_URL:
     # The filesystem broker: one folder per pytest process (a `make run` worker on the same checkout
     # must never take the tests' tasks). tests/worker/ hands the same folder to its worker.
@@ -34,8 +42,11 @@ if not REDIS_URL:
         "data_folder_out": str(BROKER_DIR / "queue"),
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        "max_retries": 0,  # as with Redis: a publish tries once (the outbox holds the news)
         "polling_interval": 0.1,  # the real worker in tests/worker/ picks tasks up at once
     }
 SANDBOX_WEBHOOK_TRANSPORT = "inprocess"
 SANDBOX_KICK_ON_COMMIT = False
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="giftshop-private-"))
+# Text messages to a folder of their own (giftshop.sms.FileBackend), never the checkout's var/sms/.
+SMS_FILE_PATH = tempfile.mkdtemp(prefix="giftshop-sms-")

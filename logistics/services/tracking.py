@@ -23,6 +23,7 @@ from giftshop.transitions import Transitions, transition
 from logistics.carriers import get_carrier
 from logistics.carriers.base import CarrierUnavailable, TrackingUpdate
 from logistics.errors import ShipmentNotPending
+from logistics.events import event_shipment_updated
 from logistics.models import Shipment, TrackingEvent
 from stores.selectors import ensure_store_member
 
@@ -71,6 +72,7 @@ def shipment_dispatch(*, shipment: Shipment, carrier: str, tracking_number: str,
 def _announce(shipment: Shipment, key: str) -> None:
     outbox_put(topic=TOPIC_UPDATED, key=f"shipment-updated:{key}",
                payload={"shipment_id": shipment.id, "status": shipment.status})
+    event_shipment_updated(shipment=shipment, key=key)
 
 
 def tracking_register(*, shipment_id: int) -> None:

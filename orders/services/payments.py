@@ -13,6 +13,7 @@ from django.utils import timezone
 from giftshop.outbox import outbox_put
 from giftshop.transitions import transition
 from logistics.services.shipments import shipment_create
+from orders.events import event_order_paid
 from orders.models import Order, Payment, Refund, WebhookEvent
 from orders.payments.base import PaymentUpdate
 from orders.services.locks import lock_order_and_payment
@@ -75,10 +76,11 @@ def _succeeded(payment: Payment, update: PaymentUpdate) -> str:
             return "raced"
     elif payment.status != Payment.Status.SUCCEEDED:
         return "already settled"
-    order = Order.objects.get(id=payment.order_id)
+    order = Order.objects.select_related("store").get(id=payment.order_id)
     if order.status == Order.Status.PENDING_PAYMENT:
         if not transition(order, Order.Status.PAID, reason="payment succeeded", extra={"paid_at": timezone.now()}):
             return "raced"
+        event_order_paid(order=order)
         if order.kind == Order.Kind.PURCHASE:
             _ship_purchase(order)
         else:

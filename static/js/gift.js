@@ -3,6 +3,7 @@
  * - [data-counter=<id>] on a textarea: live "n / max" characters in the element <id>;
  * - [data-show-when="name=value"]: shown only while the radio `name` has `value` checked;
  * - [data-copy=<input id>]: copies the input's text (Clipboard API; falls back to selecting it);
+ *   the console's webhook secret page uses it too;
  * - [data-share=<input id>]: the Web Share API, shown only where the browser has it;
  * - form[data-once]: its submit buttons are disabled once it is sent (no double gifts on a double tap).
  */

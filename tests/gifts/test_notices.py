@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from accounts.models import Notice
 from accounts.notices import KINDS
-from gifts.consumers import follow_shipment, tell_the_payer_about_a_refund
+from gifts.consumers import follow_shipment, tell_the_payer_and_the_store_about_a_refund
 from gifts.models import Claim, Gift
 from gifts.services.claims import claim_accept, claim_decline, claim_thank
 from gifts.services.lifecycle import gifts_draw_due, gifts_expire_due
@@ -126,8 +126,8 @@ def test_the_refund_consumer_run_twice_tells_the_payer_once(sender, tea):
     drain_outbox()
     refund = Refund.objects.get(payment__order=gift.order)
 
-    tell_the_payer_about_a_refund({"refund_id": refund.id}, key="again")
-    tell_the_payer_about_a_refund({"refund_id": refund.id}, key="and again")
+    tell_the_payer_and_the_store_about_a_refund({"refund_id": refund.id}, key="again")
+    tell_the_payer_and_the_store_about_a_refund({"refund_id": refund.id}, key="and again")
 
     assert refund.status == Refund.Status.SUCCEEDED
     assert len(notices(sender, "gift_refunded")) == 1

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 DOTTED = re.compile(r"^[A-Za-z_]\w*(\.\w+)+$")
-NOT_PATHS = {"AUTH_USER_MODEL", "SILENCED_SYSTEM_CHECKS"}  # a model label, check ids: not import paths
+NOT_PATHS = {"AUTH_USER_MODEL", "SILENCED_SYSTEM_CHECKS", "OUTBOX_TOPIC_QUEUES"}  # a model label, check ids, topics
 
 def strings(value):
     if isinstance(value, str):
@@ -59,8 +59,21 @@ def load(path):
     try:
         importlib.import_module(path)
     except ModuleNotFoundError as exc:
-        if exc.name != path:
+        if not (exc.name and path.startswith(exc.name)):
             raise
+        # An attribute of a module, maybe nested (drf-spectacular's ENUM_NAME_OVERRIDES name a model's
+        # Status choices): import the longest module prefix, then walk the attributes.
+        parts = path.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            try:
+                target = importlib.import_module(".".join(parts[:cut]))
+            except ModuleNotFoundError as missing:
+                if not (missing.name and path.startswith(missing.name)):
+                    raise
+                continue
+            for attribute in parts[cut:]:
+                target = getattr(target, attribute)
+            return
         import_string(path)
 
 results = {}

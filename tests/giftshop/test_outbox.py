@@ -220,3 +220,14 @@ def test_every_consumer_of_a_topic_gets_the_message_and_a_retry_runs_them_all(db
     # Both ran; the first ran again on the retry (consumers are idempotent on the key).
     assert recorder.keys == ["k-fan", "k-fan"]
     assert second.keys == ["k-fan", "k-fan"]
+
+
+def test_a_transaction_that_writes_many_messages_nudges_the_relay_once(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_KICK_ON_COMMIT = True
+    with django_capture_on_commit_callbacks() as callbacks:
+        for n in range(3):
+            outbox_put(topic="accounts.email", key=f"many-{n}", payload={"to": ["a@example.com"]})
+
+    assert [c for c in callbacks if c is outbox._kick_relay] == [outbox._kick_relay]

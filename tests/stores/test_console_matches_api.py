@@ -19,7 +19,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from stores import services
-from stores.models import Product, StoreMember
+from stores.models import Product, Store, StoreMember, WebhookDelivery, WebhookEndpoint
+from stores.webhooks import services as webhook_services
+from stores.webhooks.delivery import webhook_deliver
 from tests.factories import UserFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +36,24 @@ class World:
     users: dict
     owner_member: object
     variant: object
+    endpoint: object
+    delivery: object  # a failed one: it may be sent again
+
+
+def _failed_delivery(store, endpoint, owner):
+    """Through the services, with no network: news the endpoint listens to, sent while it is paused."""
+    webhook_services.webhook_emit(store=Store.objects.get(id=store.id), event_type="gift.paid", key="gift.paid:1",
+                                  data={})
+    webhook_services.webhook_endpoint_update(endpoint=endpoint, actor=owner, is_active=False)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert webhook_deliver(delivery_id=delivery.id) == "failed"
+    webhook_services.webhook_endpoint_update(endpoint=endpoint, actor=owner, is_active=True)
+    return delivery
 
 
 @pytest.fixture
-def world():
+def world(settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = True  # receivers on loopback: no DNS here
     owner = UserFactory(username="olivia")
     staff = UserFactory(username="sam")
     other_owner = UserFactory(username="rita")
@@ -52,11 +68,16 @@ def world():
         title="Teapot",
         variants=[{"name": "Small", "sku": "S-1", "price_minor": 12900, "stock": 3}],
     )
+    endpoint = webhook_services.webhook_endpoint_create(
+        store=store, actor=owner, url="http://127.0.0.1:9/hook", events=["gift.paid"]
+    )
     return World(
         store=store,
         users={"owner": owner, "staff": staff, "other_owner": other_owner, "shopper": shopper, "anonymous": None},
         owner_member=store.members.get(user=owner),
         variant=product.variants.get(),
+        endpoint=endpoint,
+        delivery=_failed_delivery(store, endpoint, owner),
     )
 
 
@@ -75,6 +96,19 @@ def _store_state(w):
 
 def _team_state(w):
     return sorted(w.store.members.values_list("user__username", "role"))
+
+
+def _webhooks_state(w):
+    endpoints = WebhookEndpoint.objects.filter(store=w.store)
+    return sorted(endpoints.values_list("id", "url", "events", "is_active", "secret"))
+
+
+def _delivery_state(w):
+    return tuple(WebhookDelivery.objects.filter(id=w.delivery.id).values_list("status", "resends")[0])
+
+
+def _webhook(name, **kwargs):
+    return reverse(f"console:{name}", kwargs=kwargs)
 
 
 ACTIONS = [
@@ -123,6 +157,51 @@ ACTIONS = [
                                     {"title": "Cup", "description": "", "giftable": "on", "is_active": "on",
                                      "variant_name": "One", "sku": "CUP-1", "price": "9.00", "stock": 1}),
         state=lambda w: Product.objects.filter(store=w.store).count(),
+    ),
+    Action(
+        "webhooks: the list",
+        api=lambda c, w: c.get(f"/api/v1/merchant/stores/{w.store.slug}/webhooks/"),
+        console=lambda c, w: c.get(_webhook("webhooks", slug=w.store.slug)),
+        state=_webhooks_state,
+    ),
+    Action(
+        "webhooks: add an endpoint",
+        api=lambda c, w: c.post(f"/api/v1/merchant/stores/{w.store.slug}/webhooks/",
+                                {"url": "http://127.0.0.1:9/new", "events": ["order.paid"]}, format="json"),
+        console=lambda c, w: c.post(_webhook("webhooks", slug=w.store.slug),
+                                    {"url": "http://127.0.0.1:9/new", "events": ["order.paid"]}),
+        state=_webhooks_state,
+    ),
+    Action(
+        "webhooks: the endpoint and its delivery log",
+        api=lambda c, w: c.get(f"/api/v1/merchant/webhooks/{w.endpoint.id}/deliveries/"),
+        console=lambda c, w: c.get(_webhook("webhook", endpoint_id=w.endpoint.id)),
+        state=_webhooks_state,
+    ),
+    Action(
+        "webhooks: pause an endpoint, other events",
+        api=lambda c, w: c.patch(f"/api/v1/merchant/webhooks/{w.endpoint.id}/",
+                                 {"events": ["shipment.updated"], "is_active": False}, format="json"),
+        console=lambda c, w: c.post(_webhook("webhook", endpoint_id=w.endpoint.id), {"events": ["shipment.updated"]}),
+        state=_webhooks_state,
+    ),
+    Action(
+        "webhooks: rotate the secret",
+        api=lambda c, w: c.post(f"/api/v1/merchant/webhooks/{w.endpoint.id}/rotate-secret/"),
+        console=lambda c, w: c.post(_webhook("webhook_rotate", endpoint_id=w.endpoint.id)),
+        state=_webhooks_state,
+    ),
+    Action(
+        "webhooks: remove an endpoint",
+        api=lambda c, w: c.delete(f"/api/v1/merchant/webhooks/{w.endpoint.id}/"),
+        console=lambda c, w: c.post(_webhook("webhook_delete", endpoint_id=w.endpoint.id)),
+        state=_webhooks_state,
+    ),
+    Action(
+        "webhooks: send a failed delivery again",
+        api=lambda c, w: c.post(f"/api/v1/merchant/webhook-deliveries/{w.delivery.id}/resend/"),
+        console=lambda c, w: c.post(_webhook("webhook_delivery_resend", delivery_id=w.delivery.id)),
+        state=_delivery_state,
     ),
     Action(
         "variant: change price and stock",
@@ -193,3 +272,5 @@ def test_the_matrix_sees_the_staff_refusals(world):
     client = _api_client(world.users["staff"])
     assert client.patch(f"/api/v1/merchant/stores/{world.store.slug}/", {"name": "x"}, format="json").status_code == 403
     assert client.get(f"/api/v1/merchant/stores/{world.store.slug}/members/").status_code == 403
+    assert client.get(f"/api/v1/merchant/stores/{world.store.slug}/webhooks/").status_code == 403
+    assert client.post(f"/api/v1/merchant/webhook-deliveries/{world.delivery.id}/resend/").status_code == 403

@@ -54,7 +54,7 @@ def _broker_folder_cleanup():
         shutil.rmtree(broker_dir, ignore_errors=True)
 
 
-def _stop(process):
+def stop_worker(process):
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)  # warm shutdown: finish the task at hand, then exit
@@ -65,17 +65,10 @@ def _stop(process):
         process.wait(10)
 
 
-@pytest.fixture(scope="module")
-def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory, _broker_folder_cleanup):
-    from giftshop.celery import app
-
-    with django_db_blocker.unblock():
-        url = database_url(connection.settings_dict)
-    if settings.REDIS_URL:
-        app.control.purge()  # tasks another run left on the shared broker would run against our database
-    folder = tmp_path_factory.mktemp("worker")
+def start_worker(folder: Path, url: str, name: str = "test") -> Worker:
+    """Start `celery worker` (one pool process, each task in a fresh one) and wait until it is ready."""
     mail_dir = folder / "mail"
-    mail_dir.mkdir()
+    mail_dir.mkdir(exist_ok=True)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "giftshop.settings.test",
@@ -84,16 +77,17 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory, _broker_
         "EMAIL_FILE_PATH": str(mail_dir),
         "OUTBOX_KICK_ON_COMMIT": "false",
         "PYTHONUNBUFFERED": "1",
+        "WEBHOOK_ALLOW_PRIVATE": "1",  # the tests' webhook receiver listens on loopback
     }
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL
     else:
         env["CELERY_BROKER_DIR"] = str(settings.BROKER_DIR)
-    log_path = folder / "worker.log"
-    with open(log_path, "wb") as log:
+    log_path = folder / f"{name}.log"
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "giftshop", "worker", "--loglevel", "INFO", "--concurrency", "1",
-             "--without-mingle", "--without-gossip", "--without-heartbeat", "--hostname", f"test-{os.getpid()}@%h",
+             "--without-mingle", "--without-gossip", "--without-heartbeat", "--hostname", f"{name}-{os.getpid()}@%h",
              # Each task in a fresh pool process: between tests the database is flushed and its content
              # types are made again with new ids, which a long-lived process would still have cached.
              "--max-tasks-per-child", "1"],
@@ -104,12 +98,29 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory, _broker_
             start_new_session=True,
         )
     worker = Worker(process=process, mail_dir=mail_dir, log_path=log_path)
+    deadline = time.monotonic() + READY_SECONDS
+    while "ready." not in worker.log():
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_worker(process)
+            pytest.fail(f"the celery worker did not start:\n{worker.log()[-4000:]}")
+        time.sleep(0.2)
+    return worker
+
+
+def current_database_url(django_db_blocker):
+    with django_db_blocker.unblock():
+        return database_url(connection.settings_dict)
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory, _broker_folder_cleanup):
+    from giftshop.celery import app
+
+    url = current_database_url(django_db_blocker)
+    if settings.REDIS_URL:
+        app.control.purge()  # tasks another run left on the shared broker would run against our database
+    worker = start_worker(tmp_path_factory.mktemp("worker"), url)
     try:
-        deadline = time.monotonic() + READY_SECONDS
-        while "ready." not in worker.log():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the celery worker did not start:\n{worker.log()[-4000:]}")
-            time.sleep(0.2)
         yield worker
     finally:
-        _stop(process)
+        stop_worker(worker.process)
