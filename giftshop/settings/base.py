@@ -5,12 +5,12 @@ database-backed cache: a fresh machine runs the whole shop with nothing else ins
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import environ
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
+
+from .media import media_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -243,71 +243,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Files only our own views serve, after checking who asks (QR codes: each holds its card's token).
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
-# Where photos, thumbnails and card images ("default": public) and QR codes ("private") are kept:
-# "filesystem", MEDIA_ROOT and PRIVATE_MEDIA_ROOT on this machine; or "s3", a bucket on any
-# S3-compatible service (AWS, MinIO, moto...), which every web and worker process shares.
+# filesystem (MEDIA_ROOT, PRIVATE_MEDIA_ROOT) or s3 (a bucket; the AWS_* variables): see settings/media.py.
 MEDIA_STORAGE = env("MEDIA_STORAGE", default="filesystem")
-MEDIA_ORIGINS = []  # where pages load media from besides 'self' (CSP img-src)
-if MEDIA_STORAGE == "s3":
-    # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (environment or .env), read by
-    # django-storages and boto3 themselves; without them boto3's own chain (an instance role).
-    _S3_BUCKET = env("AWS_STORAGE_BUCKET_NAME")
-    _S3_ENDPOINT = env("AWS_S3_ENDPOINT_URL", default=None)  # MinIO, moto...; none: AWS itself
-    _S3_REGION = env("AWS_S3_REGION_NAME", default=None)
-    _S3_STYLE = env("AWS_S3_ADDRESSING_STYLE", default=None)  # path | virtual; none: boto3 decides
-    _S3_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)  # a CDN in front of the bucket (public media only)
-    _S3 = {
-        "endpoint_url": _S3_ENDPOINT,
-        "region_name": _S3_REGION,
-        "addressing_style": _S3_STYLE,
-        "signature_version": "s3v4",
-        "file_overwrite": False,  # as on the filesystem: a save never replaces another file
-        "default_acl": None,  # the bucket's own (private unless a bucket policy says otherwise)
-    }
-    # Public media by unguessable names (uuid4 photos, 24 random bytes for card images): signed
-    # links that expire by default, so the bucket needs no public policy. Unsigned
-    # (AWS_QUERYSTRING_AUTH=0) needs s3:GetObject for everyone on public/* only, never s3:ListBucket
-    # (a listing would reveal every card, its sender's name and message).
-    _S3_PUBLIC = {
-        **_S3,
-        "bucket_name": _S3_BUCKET,
-        "location": "public",
-        "custom_domain": _S3_DOMAIN,
-        "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=True),
-        "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=3600),
-    }
-    # QR codes: never a link of their own (our view reads and serves them to the sender alone), never
-    # the CDN; a bucket of their own if AWS_PRIVATE_STORAGE_BUCKET_NAME is set, else private/.
-    _S3_PRIVATE = {
-        **_S3,
-        "bucket_name": env("AWS_PRIVATE_STORAGE_BUCKET_NAME", default=_S3_BUCKET),
-        "location": "private",
-        "custom_domain": None,
-        "querystring_auth": True,
-        "querystring_expire": 60,
-    }
-    _MEDIA_STORAGES = {
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _S3_PUBLIC},
-        "private": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _S3_PRIVATE},
-    }
-    if _S3_DOMAIN:
-        MEDIA_ORIGINS = [f"https://{_S3_DOMAIN}"]
-    elif _S3_ENDPOINT:  # boto3 addresses a custom endpoint path-style unless told otherwise
-        _S3_URL = urlsplit(_S3_ENDPOINT)
-        _S3_HOST = f"{_S3_BUCKET}.{_S3_URL.netloc}" if _S3_STYLE == "virtual" else _S3_URL.netloc
-        MEDIA_ORIGINS = [f"{_S3_URL.scheme}://{_S3_HOST}"]
-    elif _S3_STYLE == "path":
-        MEDIA_ORIGINS = [f"https://s3.{_S3_REGION or 'us-east-1'}.amazonaws.com"]
-    else:
-        MEDIA_ORIGINS = [f"https://{_S3_BUCKET}.s3.amazonaws.com"]
-        MEDIA_ORIGINS += [f"https://{_S3_BUCKET}.s3.{_S3_REGION}.amazonaws.com"] if _S3_REGION else []
-elif MEDIA_STORAGE == "filesystem":
-    _MEDIA_STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "private": {"BACKEND": "giftshop.storage.PrivateFileSystemStorage"},
-    }
-else:
-    raise ImproperlyConfigured(f"MEDIA_STORAGE={MEDIA_STORAGE!r}: use filesystem or s3.")
+_MEDIA_STORAGES, MEDIA_ORIGINS = media_storages(env, MEDIA_STORAGE)  # MEDIA_ORIGINS: CSP img-src
 # The embedded mode serves MEDIA_ROOT itself; a bucket serves its own files.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=MEDIA_STORAGE == "filesystem")
 STORAGES = {

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import boto3
+import environ
 import pytest
 from django.core.files.storage import default_storage, storages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -30,6 +31,7 @@ from storages.backends.s3 import S3Storage
 
 from gifts.models import Gift
 from gifts.tokens import gift_share_url
+from giftshop.settings.media import media_storages
 from stores.models import ProductImage
 from stores.services import product_image_add, product_image_delete
 from tests.conftest import api_client_for, make_image_bytes
@@ -101,9 +103,9 @@ def client(endpoint):
 def deployment_settings(module, **env) -> dict:
     """What `module` holds when a process starts with `env`: media storages, SERVE_MEDIA, CSP img-src."""
     script = (
-        "import importlib, json; s = importlib.import_module(%r); print(json.dumps({'STORAGES': s.STORAGES, "
+        f"import importlib, json; s = importlib.import_module({module!r}); print(json.dumps({{'STORAGES': s.STORAGES, "
         "'SERVE_MEDIA': s.SERVE_MEDIA, 'img_src': s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']}, default=str))"
-    ) % module
+    )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DJANGO_", "MEDIA_"))}
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
@@ -181,14 +183,21 @@ def test_media_storage_s3_puts_public_and_private_media_on_the_bucket(s3_endpoin
 def test_a_custom_domain_serves_public_media_and_never_private_media(s3_endpoint):
     found = deployment_settings(
         "giftshop.settings.local",
-        **s3_env(s3_endpoint, AWS_S3_CUSTOM_DOMAIN="media.shop.example", AWS_QUERYSTRING_AUTH="0",
-                 AWS_PRIVATE_STORAGE_BUCKET_NAME="giftshop-private"),
+        **s3_env(
+            s3_endpoint,
+            AWS_S3_CUSTOM_DOMAIN="media.shop.example",
+            AWS_QUERYSTRING_AUTH="0",
+            AWS_PRIVATE_STORAGE_BUCKET_NAME="giftshop-private",
+        ),
     )
 
     public, private = found["STORAGES"]["default"]["OPTIONS"], found["STORAGES"]["private"]["OPTIONS"]
     assert (public["custom_domain"], public["querystring_auth"]) == ("media.shop.example", False)
     assert (private["custom_domain"], private["querystring_auth"], private["bucket_name"]) == (
-        None, True, "giftshop-private")
+        None,
+        True,
+        "giftshop-private",
+    )
     assert found["img_src"][-1] == "https://media.shop.example"
 
 
@@ -224,7 +233,11 @@ def test_a_media_storage_that_cannot_work_refuses_to_start(env, complaint):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DJANGO_", "MEDIA_"))}
     result = subprocess.run(
         [sys.executable, "-c", "import giftshop.settings.local"],
-        cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode != 0
@@ -295,3 +308,38 @@ def test_a_paid_gifts_card_is_drawn_from_the_photo_in_the_bucket_and_served_from
     qr = client.get(f"/gifts/{gift.id}/qr.png")
     assert qr.status_code == 200 and qr.content.startswith(b"\x89PNG\r\n\x1a\n")
     assert qr.content == on_s3.get_object(Bucket=BUCKET, Key=f"private/{gift.qr_image.name}")["Body"].read()
+
+
+@pytest.mark.parametrize(
+    ("env", "origins"),
+    [
+        ({}, ["https://shop-media.s3.amazonaws.com"]),
+        (
+            {"AWS_S3_REGION_NAME": "eu-west-1"},
+            ["https://shop-media.s3.amazonaws.com", "https://shop-media.s3.eu-west-1.amazonaws.com"],
+        ),
+        (
+            {"AWS_S3_REGION_NAME": "eu-west-1", "AWS_S3_ADDRESSING_STYLE": "path"},
+            ["https://s3.eu-west-1.amazonaws.com"],
+        ),
+        ({"AWS_S3_ENDPOINT_URL": "http://minio:9000"}, ["http://minio:9000"]),
+        (
+            {"AWS_S3_ENDPOINT_URL": "https://s3.example.com", "AWS_S3_ADDRESSING_STYLE": "virtual"},
+            ["https://shop-media.s3.example.com"],
+        ),
+        ({"AWS_S3_CUSTOM_DOMAIN": "media.shop.example"}, ["https://media.shop.example"]),
+    ],
+)
+def test_pages_may_load_images_from_where_the_links_point(monkeypatch, env, origins):
+    for name in ("AWS_S3_REGION_NAME", "AWS_S3_ADDRESSING_STYLE", "AWS_S3_ENDPOINT_URL", "AWS_S3_CUSTOM_DOMAIN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "shop-media")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    found, allowed = media_storages(environ.Env(), "s3")
+
+    assert allowed == origins
+    options = found["default"]["OPTIONS"]
+    link = S3Storage(**options, access_key="k", secret_key="s").url("products/a.jpg")  # signed offline by boto3
+    assert any(link.startswith(f"{origin}/") for origin in origins), link
