@@ -166,11 +166,36 @@ def base_env(**extra):
     return env
 
 
+def start_s3(folder):
+    """moto's S3 server on a free port with an empty bucket; None (and a note) where the checkout
+    has no dev venv to take it from."""
+    moto = REPO / ".venv" / "bin" / "moto_server"
+    if not moto.exists():
+        print(f"note: {moto} not found (run make test first): services mode keeps its media on disk")
+        return None
+    port = free_port()
+    out = (folder / "moto.log").open("w")
+    process = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if http("PUT", f"{url}/giftshop-smoke", timeout=2)[0] == 200:
+                return {"process": process, "url": url}
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise SmokeFailure(f"moto's S3 server did not start:\n{(folder / 'moto.log').read_text()[-2000:]}")
+        time.sleep(0.3)
+
+
 def run_one(mode, seed, keep):
     shop = clone()
     port = free_port()
     log = shop.parent / "run.log"
     site = f"http://127.0.0.1:{port}"
+    s3 = None
     if mode == "embedded":
         env = base_env(PORT=str(port), PYTHONHASHSEED=str(seed))
         command = ["make", "run"]
@@ -183,6 +208,13 @@ def run_one(mode, seed, keep):
             DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{database}", REDIS_URL="redis://127.0.0.1:6379/13",
         )
         subprocess.run(["redis-cli", "-n", "13", "flushdb"], check=True, capture_output=True)
+        # Media on S3-compatible storage: a real S3 API on loopback (moto's server, from the checkout's
+        # dev venv that `make test` built), a bucket, and the shop's MEDIA_STORAGE=s3 settings.
+        s3 = start_s3(shop.parent)
+        if s3 is not None:
+            env.update(MEDIA_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="giftshop-smoke", AWS_S3_ENDPOINT_URL=s3["url"],
+                       AWS_S3_REGION_NAME="us-east-1", AWS_ACCESS_KEY_ID="smoke", AWS_SECRET_ACCESS_KEY="smoke",
+                       AWS_S3_ADDRESSING_STYLE="path")
         # The README's services mode: set up once, then the Procfile under honcho.
         setup = ('make venv-run && export PATH="$PWD/.venv/bin:$PATH" && python manage.py migrate --noinput && '
                  "python manage.py createcachetable && python manage.py seed_demo && exec honcho start -f Procfile")
@@ -206,8 +238,12 @@ def run_one(mode, seed, keep):
         if bad:
             raise SmokeFailure("the log holds errors:\n" + "\n".join(bad[:20]) + "\n" + tail(log, 120))
         stop(process, sid, port, log)
+        where = f" from the S3 bucket at {s3['url']}" if s3 and image_url.startswith(s3["url"]) else ""
+        if s3 and not where:
+            raise SmokeFailure(f"MEDIA_STORAGE=s3, but og:image {image_url} is not in the bucket")
         print(f"PASS {mode} seed={seed}: up in {up:.0f}s, gift open {opened:.1f}s after payment, "
-              f"og:image {image_url.rsplit('/', 1)[-1][:12]}… is a PNG, all processes gone after SIGTERM")
+              f"og:image {image_url.rsplit('/', 1)[-1].split('?')[0][:12]}… is a PNG{where}, "
+              "all processes gone after SIGTERM")
     except BaseException:
         if process.poll() is None:
             os.killpg(sid, signal.SIGKILL)
@@ -215,6 +251,9 @@ def run_one(mode, seed, keep):
         keep = True
         raise
     finally:
+        if s3 is not None:
+            s3["process"].terminate()
+            s3["process"].wait(10)
         if mode == "services":
             subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", database])
         if not keep:

@@ -13,12 +13,15 @@ app.autodiscover_tasks()
 
 
 @app.on_after_configure.connect
-def _make_broker_folders(sender, **kwargs):
-    """The filesystem broker (embedded mode) needs its folders before the first publish or poll."""
+def _make_folders(sender, **kwargs):
+    """The filesystem broker (embedded mode) needs its folders before the first publish or poll, and
+    the beat the folder of its schedule file (a fresh clone with media on S3 has no var/ yet)."""
     options = sender.conf.broker_transport_options or {}
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+    if sender.conf.beat_schedule_filename:
+        Path(sender.conf.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)
 
 
 @signals.setup_logging.connect

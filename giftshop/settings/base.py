@@ -189,6 +189,8 @@ OUTBOX_TOPIC_QUEUES = (
     ("logistics.", "tracking"),
 )
 OUTBOX_RELAY_SECONDS = env.float("OUTBOX_RELAY_SECONDS", default=2.0)
+# The beat's record of when each job last ran (its folder is made by giftshop.celery on start).
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 _JOBS = {  # name: (task, every N seconds)
     "relay-outbox": ("giftshop.tasks.relay_outbox", OUTBOX_RELAY_SECONDS),
     "sandbox-payment-webhooks": ("orders.tasks.sandbox_deliver_webhooks", 2.0),
