@@ -6,10 +6,12 @@ import uuid
 import pytest
 from django.db import transaction
 
+from gifts.services.sending import gift_create
 from giftshop.models import OutboxMessage
 from giftshop.outbox import outbox_put
 from giftshop.tasks import relay_outbox
-from tests.factories import UserFactory
+from orders.payments.sandbox import sandbox_charge_complete, sandbox_deliver_webhooks
+from tests.factories import UserFactory, VariantFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -78,3 +80,22 @@ def test_a_message_that_can_never_be_sent_goes_dead_in_the_worker(celery_worker)
     assert settled.status == OutboxMessage.Status.DEAD
     assert settled.attempts == 1
     assert "recipients" in settled.last_error
+
+
+def test_the_card_email_arrives_within_seconds_of_payment_through_the_worker(celery_worker):
+    # given a gift whose sender gave the friend's email, paid on the sandbox (its webhook processed)
+    gift = gift_create(sender=UserFactory(display_name="Alice"), variant_id=VariantFactory(stock=3).id,
+                       friend_email="mei@example.com")
+    sandbox_charge_complete(ref=gift.order.payments.get().provider_ref, outcome="succeeded")
+    sandbox_deliver_webhooks()
+    paid_at = time.monotonic()
+    # when the beat relays (every couple of seconds), the worker opens the gift and mails the card
+    mails = []
+    while not mails and time.monotonic() - paid_at < DEADLINE_SECONDS:
+        relay_outbox.delay()
+        time.sleep(1)
+        mails = _mail_to(celery_worker, "mei@example.com")
+    # then the card arrived within seconds, with its link
+    assert mails, celery_worker.log()[-3000:]
+    assert time.monotonic() - paid_at < 15
+    assert "/g/" in mails[0] and "Alice" in mails[0]
