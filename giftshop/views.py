@@ -1,12 +1,14 @@
 """Project-level views: error pages that speak JSON under /api/ and HTML elsewhere; and or_404, how
 a page view turns "not found, or not yours" into its 404."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from giftshop.api.responses import error_body, json_not_found, json_server_error
 from giftshop.errors import NotFound
+from giftshop.errors import PermissionDenied as DomainPermissionDenied
 
 
 def or_404(fn, /, **kwargs):
@@ -16,6 +18,15 @@ def or_404(fn, /, **kwargs):
         return fn(**kwargs)
     except NotFound:
         raise Http404 from None
+
+
+def or_403_404(fn, /, **kwargs):
+    """or_404, and the domain's PermissionDenied (a store's staff on an owners' page) as the page's
+    403: the same answers as the API's."""
+    try:
+        return or_404(fn, **kwargs)
+    except DomainPermissionDenied as exc:
+        raise DjangoPermissionDenied(exc.detail) from None
 
 
 def _is_api(request):

@@ -7,16 +7,14 @@ owners-only rule (stores.selectors.ensure_store_owner) a 403, exactly as in the 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from giftshop.errors import DomainError
-from giftshop.errors import PermissionDenied as DomainPermissionDenied
 from giftshop.forms import form_add_domain_error
-from giftshop.views import or_404
+from giftshop.views import or_403_404
 from stores import selectors, services
 from stores.forms import StoreCreateForm, StoreSettingsForm, TeamAddForm
 
@@ -30,10 +28,7 @@ def page_of(request, queryset):
 def access_store(request, slug, *, owner=False):
     """The store by the selectors' access rule: 404 when not a member, 403 for staff on an owners'
     page (the same answers as the API's)."""
-    try:
-        return or_404(selectors.access_store_by_slug, user=request.user, slug=slug, owner=owner)
-    except DomainPermissionDenied as exc:
-        raise PermissionDenied(exc.detail) from None
+    return or_403_404(selectors.access_store_by_slug, user=request.user, slug=slug, owner=owner)
 
 
 @login_required

@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -21,9 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from giftshop.errors import DomainError
-from giftshop.errors import PermissionDenied as DomainPermissionDenied
 from giftshop.forms import form_add_domain_error
-from giftshop.views import or_404
+from giftshop.views import or_403_404
 from stores.forms import WebhookEndpointCreateForm, WebhookEndpointSettingsForm
 from stores.models import WebhookDelivery
 from stores.views.console import access_store, page_of
@@ -32,10 +30,7 @@ from stores.webhooks import selectors, services
 
 def _owner_only(request, fn, **kwargs):
     """An endpoint or delivery by the selectors' rule: 404 when not a member, 403 for staff."""
-    try:
-        return or_404(fn, actor=request.user, **kwargs)
-    except DomainPermissionDenied as exc:
-        raise PermissionDenied(exc.detail) from None
+    return or_403_404(fn, actor=request.user, **kwargs)
 
 
 def _secret_page(request, endpoint, *, rotated):
