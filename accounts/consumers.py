@@ -5,6 +5,7 @@ from django.core.mail import send_mail
 
 from accounts.mail import notice_email_send
 from accounts.notices import TOPIC_EMAIL
+from accounts.signin_links import TOPIC_SIGNIN_LINK, signin_link_send
 from giftshop.outbox import PermanentError, consumer
 
 SENT_MARK_SECONDS = 7 * 24 * 3600
@@ -33,3 +34,9 @@ def send_account_email(payload, *, key):
 @consumer(TOPIC_EMAIL)
 def email_a_notice(payload, *, key):
     notice_email_send(notice_id=payload["notice_id"], key=key)
+
+
+@consumer(TOPIC_SIGNIN_LINK)
+def send_a_signin_link(payload, *, key):
+    signin_link_send(user_id=payload["user_id"], via=payload.get("via", "email"), next_path=payload.get("next", ""),
+                     key=key)

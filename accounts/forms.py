@@ -101,3 +101,12 @@ class OutboxPasswordResetForm(PasswordResetForm):
             key=f"email:reset:{uuid.uuid4()}",
             payload={"to": [to_email], "subject": subject, "body": body, "from": from_email},
         )
+
+
+class SigninLinkForm(forms.Form):
+    """"Email me a sign-in link": accounts.signin_links decides whether anyone gets one."""
+
+    contact = forms.CharField(
+        label=_("Your email or mobile number"), max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}),
+    )

@@ -13,6 +13,9 @@ class User(AbstractUser):
     # every notice email); they are written in the language the user last used the shop in.
     email_notices = models.BooleanField(_("email me my notices"), default=True)
     language = models.CharField(_("language"), max_length=10, blank=True, default="")
+    # A mobile number, normalized (giftshop.sms.phone_normalized): how a guest who accepted a gift
+    # with their phone gets a sign-in link by text message. Never shown to anyone else.
+    phone = models.CharField(_("mobile number"), max_length=16, blank=True, default="", db_index=True)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -1,19 +1,24 @@
 """Writes for accounts: sign-up, profile, API tokens; and the sign-in rules both entry points share
 (case-insensitive usernames, the rate-limit policy for logins and registrations)."""
 
+import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_ratelimit.core import is_ratelimited
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from giftshop.errors import InvalidInput, clean_or_raise
+from giftshop.sms import phone_normalized
 
 USERNAME_TAKEN = gettext_lazy("This username is taken.")
 # Hashing cost grows with the length; nobody types more than this.
@@ -94,6 +99,57 @@ def user_remember_language(*, user: User, language: str) -> None:
         user.language = language
 
 
+@dataclass(frozen=True)
+class Contact:
+    """How to reach someone who has no password: an email address or a mobile number."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+
+    kind: str
+    value: str
+
+
+def contact_parsed(value) -> Contact:
+    """"Fay@Example.com" -> an email; "+86 139 1234 5678" -> a phone; anything else is refused."""
+    text = _text("contact", value).strip()
+    if "@" in text:
+        email = User.objects.normalize_email(text)
+        try:
+            EmailValidator()(email)
+        except ValidationError:
+            raise InvalidInput(_("Enter a valid email address or mobile number."), field="contact") from None
+        if len(email) > 254:
+            raise InvalidInput(_("Enter a valid email address or mobile number."), field="contact")
+        return Contact(Contact.EMAIL, email)
+    try:
+        return Contact(Contact.PHONE, phone_normalized(text))
+    except ValueError:
+        raise InvalidInput(_("Enter a valid email address or mobile number."), field="contact") from None
+
+
+GUEST_USERNAME_PREFIX = "guest-"
+
+
+def light_account_create(*, contact: str, display_name: str = "", language: str = "") -> User:
+    """A light account for someone who accepted a gift without signing up: no password (a sign-in
+    link, or "set a password" later), a generated username, the email or phone they gave. Always a
+    new account, even when another one uses the same address: an unauthenticated visitor never adds
+    anything to an existing account, and the answer never tells whether one exists."""
+    parsed = contact_parsed(contact)
+    user = User(
+        username=GUEST_USERNAME_PREFIX + secrets.token_hex(6),
+        display_name=_text("display_name", display_name).strip(),
+        email=parsed.value if parsed.kind == Contact.EMAIL else "",
+        phone=parsed.value if parsed.kind == Contact.PHONE else "",
+        language=language if language in {code for code, _name in settings.LANGUAGES} else "",
+    )
+    user.set_unusable_password()
+    clean_or_raise(user, exclude=["password", "username", "language", "phone"])
+    user.save()
+    return user
+
+
 def user_authenticate(*, request, username, password) -> User | None:
     """Check a username and password. Usernames are unique case-insensitively, so "Alice" may sign
     in as "alice": the stored spelling is looked up first."""
@@ -135,3 +191,29 @@ def username_key(group, request):
         data = request.POST
     value = data.get("username", "")
     return str(value).strip().casefold()[:200]
+
+
+GUEST_GROUP = "accounts.guest.ip"
+SIGNIN_LINK_GROUP = "accounts.signin_link.ip"
+SIGNIN_LINK_CONTACT_GROUP = "accounts.signin_link.contact"
+
+
+def light_accounts_limited(*, request) -> bool:
+    """A guest's accept makes an account: it counts against the sign-up limit (RATELIMIT_REGISTER,
+    shared with the sign-up page and API) and against RATELIMIT_GUEST_ACCEPT, per address."""
+    limited = is_ratelimited(request, group=REGISTER_GROUP, key="ip", rate=register_rate, method="POST",
+                             increment=True)
+    return is_ratelimited(request, group=GUEST_GROUP, key="ip", rate=settings.RATELIMIT_GUEST_ACCEPT,
+                          method="POST", increment=True) or limited
+
+
+def signin_links_limited(*, request, contact: str) -> bool:
+    """RATELIMIT_SIGNIN_LINKS per address, and RATELIMIT_SIGNIN_LINKS_PER_CONTACT per email or phone
+    asked for (so nobody floods one inbox from many addresses)."""
+    by_ip = is_ratelimited(request, group=SIGNIN_LINK_GROUP, key="ip", rate=settings.RATELIMIT_SIGNIN_LINKS,
+                           method="POST", increment=True)
+    # Encoded leniently: the limiter hashes its key as UTF-8, and a lone surrogate would not encode.
+    folded = str(contact).strip().casefold()[:254].encode("utf-8", "replace").decode()
+    by_contact = is_ratelimited(request, group=SIGNIN_LINK_CONTACT_GROUP, key=lambda _g, _r: folded,
+                                rate=settings.RATELIMIT_SIGNIN_LINKS_PER_CONTACT, method="POST", increment=True)
+    return by_ip or by_contact

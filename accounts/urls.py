@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import unsubscribe, views
+from accounts import signin_views, unsubscribe, views
 
 app_name = "accounts"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("signin/link/", signin_views.signin_link_ask, name="signin_link_ask"),
+    path("signin/<str:token>/", signin_views.signin_link, name="signin_link"),
     path("profile/", views.profile, name="profile"),
     path("unsubscribe/<str:token>/", unsubscribe.unsubscribe, name="unsubscribe"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),

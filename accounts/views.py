@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -30,12 +31,17 @@ from giftshop.errors import InvalidInput
 from giftshop.forms import form_add_domain_error
 
 
-def _next_url(request):
-    """The ?next= (or posted next) target if it is on this site, else the default after login."""
+def _safe_next(request) -> str:
+    """The ?next= (or posted next) target if it is on this site, else ""."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return ""
+
+
+def _next_url(request):
+    """The ?next= (or posted next) target if it is on this site, else the default after login."""
+    return _safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,7 +65,7 @@ def signup(request):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.public_name})
             return redirect(_next_url(request))
-    return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
+    return render(request, "accounts/signup.html", {"form": form, "next": _safe_next(request)})
 
 
 @method_decorator(ratelimit(group=LOGIN_GROUP, key="ip", rate=login_rate, method="POST"), name="post")
@@ -102,8 +108,14 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change the password; an account made on a gift card (a sign-in link, no password yet) sets
+    its first one without being asked for an old one."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
+
+    def get_form_class(self):
+        return self.form_class if self.request.user.has_usable_password() else SetPasswordForm
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -2,6 +2,7 @@
 DomainErrors are put back on the form (giftshop.forms.form_add_domain_error)."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -78,6 +79,11 @@ class ComposeForm(forms.Form):
         self.fields["variant"].choices = [(v.id, v.name) for v in variants]
         if chosen is not None:
             self.fields["variant"].initial = chosen.id
+        # The draw time is typed and read in the current time zone (Django reads a naive time in it): say which.
+        zone, offset = timezone.get_current_timezone_name(), timezone.localtime().strftime("%z")
+        self.fields["draw_at"].label = _("Draw time (%(zone)s, UTC%(offset)s)") % {
+            "zone": zone, "offset": f"{offset[:3]}:{offset[3:]}",
+        }
 
     def clean(self):
         data = super().clean()
@@ -131,6 +137,24 @@ class AddressChoiceForm(forms.Form):
     @property
     def wants_new_address(self) -> bool:
         return self.is_bound and self.data.get("address") == NEW_ADDRESS
+
+
+class GuestForm(forms.Form):
+    """The card's one screen for a visitor with no account: how to reach them (a sign-in link goes
+    there) and, when the gift allows it, the option. The address is a NewAddressForm beside it."""
+
+    contact = forms.CharField(
+        label=_("Your email or mobile number"), max_length=254,
+        help_text=_("We send you a sign-in link there, to follow the parcel. The sender never sees it."),
+        widget=forms.TextInput(attrs={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"}),
+    )
+    variant = forms.TypedChoiceField(label=_("Option"), coerce=int, required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args, variants, current_variant=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"].choices = [(v.id, v.name) for v in variants]
+        if current_variant is not None:
+            self.fields["variant"].initial = current_variant.id
 
 
 class NewAddressForm(AddressForm):

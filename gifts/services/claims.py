@@ -13,6 +13,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import light_account_create
+from accounts.signin_links import signin_link_queue
 from gifts.errors import (
     AlreadyClaimed,
     CannotDeclineGroup,
@@ -168,6 +170,28 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
                        where={"claimed_units": F("quantity")}, extra={"closed_at": Now()})
         notify_gift_claimed(claim=claim)
         event_gift_claimed(claim=claim)
+    return claim
+
+
+def claim_accept_as_guest(
+    *, gift: Gift, contact: str, display_name: str = "", address=None, variant_id=None, language: str = "",
+    card_path: str = "",
+) -> Claim:
+    """A visitor with no account accepts on the card's one screen (or enters its draw: no address
+    then): a light account is made for them (accounts.services.light_account_create) in the same
+    transaction as the claim, so a refused claim leaves no account behind. A sign-in link goes to
+    the email or phone they gave, through the outbox, and brings them back to the card signed in.
+    The caller signs the new account in inside the same transaction (the link's fingerprint holds
+    the last login; see accounts.signin_links)."""
+    with transaction.atomic():
+        user = light_account_create(contact=contact, display_name=display_name, language=language)
+        if gift.is_lottery:
+            claim = claim_enter(gift=gift, user=user)
+        else:
+            if address is None:
+                raise InvalidInput(_("Enter the address the gift goes to."), field="address")
+            claim = claim_accept(gift=gift, user=user, address=address, variant_id=variant_id)
+        signin_link_queue(user=user, via="phone" if user.phone else "email", next_path=card_path)
     return claim
 
 

@@ -10,15 +10,20 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
+from django.db import transaction
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django_ratelimit.exceptions import Ratelimited
 
+from accounts.forms import SigninLinkForm
+from accounts.services import light_accounts_limited
 from gifts.covers import cover_for
-from gifts.forms import AddressChoiceForm, NewAddressForm, ThankForm
+from gifts.forms import AddressChoiceForm, GuestForm, NewAddressForm, ThankForm
 from gifts.models import Gift
 from gifts.selectors.gifts import (
     SHIPPING,
@@ -28,7 +33,14 @@ from gifts.selectors.gifts import (
     claim_variant_options,
     gift_by_card_token,
 )
-from gifts.services.claims import claim_accept, claim_decline, claim_enter, claim_set_address, claim_thank
+from gifts.services.claims import (
+    claim_accept,
+    claim_accept_as_guest,
+    claim_decline,
+    claim_enter,
+    claim_set_address,
+    claim_thank,
+)
 from giftshop.errors import DomainError, NotFound
 from giftshop.logfilters import log_response_token_masked
 from logistics.selectors.addresses import address_list
@@ -47,18 +59,28 @@ def _address_forms(request, gift, data=None):
     return choice, new
 
 
+def _guest_forms(gift, data=None):
+    """The one screen of a visitor with no account: the option, the address (not for a draw: the
+    winners give theirs after it), and an email or phone."""
+    guest = GuestForm(data, variants=switch_variants(gift), current_variant=gift.variant)
+    new = None if gift.is_lottery else NewAddressForm(data, prefix="new", initial={"country": "CN"})
+    return guest, new
+
+
 def _absolute(url: str) -> str:
     """Link previews need an absolute image address: the site's public address (SITE_URL), unless
     the storage already gives one (object storage, a CDN)."""
     return url if url.startswith(("https://", "http://")) else settings.SITE_URL + url
 
 
-def _render(request, gift, *, forms=None, thank_form=None):
+def _render(request, gift, *, forms=None, thank_form=None, guest_forms=None):
     claim = claim_for(gift=gift, user=request.user)
     state = card_state(gift=gift, user=request.user, claim=claim)
-    choice_form = new_address_form = None
+    choice_form = new_address_form = guest_form = None
     if state in ("accept", "won"):
         choice_form, new_address_form = forms or _address_forms(request, gift)
+    elif state == "login":
+        guest_form, new_address_form = guest_forms or _guest_forms(gift)
     product = gift.variant.product
     context = {
         "gift": gift,
@@ -70,8 +92,11 @@ def _render(request, gift, *, forms=None, thank_form=None):
         "sender_name": gift.sender.public_name,
         "choice_form": choice_form,
         "new_address_form": new_address_form,
+        "guest_form": guest_form,
+        "signin_link_form": SigninLinkForm(auto_id="id_signin_%s") if state == "login" else None,
         "thank_form": thank_form or (ThankForm() if claim and claim.status in SHIPPING else None),
         "card_url": request.path,
+        "card_absolute_url": settings.SITE_URL + request.path,
         "og_image": _absolute(gift.card_image.url) if gift.card_image else "",
     }
     return render(request, "gifts/card.html", context)
@@ -106,6 +131,39 @@ def _accept_or_address(request, gift, service):
         messages.error(request, exc.detail)
         return _render(request, gift, forms=(choice, new))
     messages.success(request, _("Accepted! It's on its way soon."))
+    return redirect(request.path)
+
+
+def _guest(request, gift):
+    """Accept (or enter the draw) with no account, on one screen: the claim and a light account in
+    one request, then signed in here; a sign-in link goes to the email or phone for later."""
+    if light_accounts_limited(request=request):
+        raise Ratelimited()
+    guest, new = _guest_forms(gift, request.POST)
+    if not guest.is_valid() or (new is not None and not new.is_valid()):
+        messages.error(request, _("Please check the highlighted fields."))
+        return _render(request, gift, guest_forms=(guest, new))
+    try:
+        with transaction.atomic():  # the sign-in link's fingerprint holds this login's time
+            claim = claim_accept_as_guest(
+                gift=gift, contact=guest.cleaned_data["contact"], variant_id=guest.cleaned_data.get("variant"),
+                address=new.service_fields() if new is not None else None, language=get_language(),
+                card_path=request.path,
+            )
+            login(request, claim.recipient, backend="django.contrib.auth.backends.ModelBackend")
+    except DomainError as exc:
+        gift.refresh_from_db(fields=REFRESHED)
+        _put_errors(exc, guest, new)
+        for error in (exc.fields or {}).get("contact", []):
+            guest.add_error("contact", error)
+        messages.error(request, exc.detail)
+        return _render(request, gift, guest_forms=(guest, new))
+    where = {"contact": guest.cleaned_data["contact"]}
+    if gift.is_lottery:
+        text = _("You are in the draw. Good luck! We sent a sign-in link to %(contact)s, to come back for the result.")
+    else:
+        text = _("Accepted! We sent a sign-in link to %(contact)s, to follow the parcel.")
+    messages.success(request, text % where)
     return redirect(request.path)
 
 
@@ -182,6 +240,8 @@ def card(request, token):
     if request.method != "POST":
         return _render(request, gift)
     if not request.user.is_authenticated:
+        if request.POST.get("action") == "guest":
+            return _guest(request, gift)
         return redirect_to_login(request.path)
     if claim_attempts_limited(request=request):
         raise Ratelimited()

@@ -79,6 +79,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.unread_notices",
+                "accounts.context_processors.auth_next",
+                "stores.context_processors.store_membership",
             ],
             "builtins": ["giftshop.templatetags.money"],
         },
@@ -236,6 +238,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# One date format per language (giftshop/formats/<lang>/formats.py): the short formats equal the long ones.
+FORMAT_MODULE_PATH = ["giftshop.formats"]
 
 # --- Static and media ----------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -304,7 +308,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "giftshop API",
-    "DESCRIPTION": "Every product can be sent as a gift. See shared/API.md for the contract.",
+    "DESCRIPTION": "A giftable product can be sent as a gift. See shared/API.md for the contract.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -391,6 +395,13 @@ CARD_FONT_PATHS = [
 ]
 RATELIMIT_TOKEN_FAILURES = env("RATELIMIT_TOKEN_FAILURES", default="20/10m")
 RATELIMIT_CLAIMS = env("RATELIMIT_CLAIMS", default="30/m")
+# A guest accepting on the card makes a light account: per address, on top of RATELIMIT_REGISTER.
+RATELIMIT_GUEST_ACCEPT = env("RATELIMIT_GUEST_ACCEPT", default="20/h")
+# "Email me a sign-in link": per address and per email or phone asked for.
+RATELIMIT_SIGNIN_LINKS = env("RATELIMIT_SIGNIN_LINKS", default="10/h")
+RATELIMIT_SIGNIN_LINKS_PER_CONTACT = env("RATELIMIT_SIGNIN_LINKS_PER_CONTACT", default="3/h")
+# How long a sign-in link works (it works once).
+SIGNIN_LINK_HOURS = env.int("SIGNIN_LINK_HOURS", default=72)
 IDEMPOTENCY_KEEP_HOURS = 24
 # An in-flight Idempotency-Key record older than this is a dead request's: longer than any request may run.
 IDEMPOTENCY_IN_FLIGHT_SECONDS = env.int("IDEMPOTENCY_IN_FLIGHT_SECONDS", default=60)

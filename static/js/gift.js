@@ -6,6 +6,8 @@
  *   the console's webhook secret page uses it too;
  * - [data-share=<input id>]: the Web Share API, shown only where the browser has it;
  * - form[data-once]: its submit buttons are disabled once it is sent (no double gifts on a double tap).
+ * - [data-accept-summary] in a form: the line above the sticky Accept button says where the gift goes
+ *   (the chosen saved address, or what is typed in the new address) and which option it is.
  */
 (function () {
   "use strict";
@@ -107,12 +109,42 @@
     });
   }
 
+  function acceptSummaries() {
+    document.querySelectorAll("[data-accept-summary]").forEach(function (line) {
+      var form = line.closest("form");
+      var to = line.querySelector("[data-summary-to]");
+      var option = line.querySelector("[data-summary-option]");
+      if (!form || !to) return;
+      function labelText(input) {
+        var label = input && form.querySelector('label[for="' + input.id + '"]');
+        return label ? label.textContent.replace(/\s+/g, " ").trim() : "";
+      }
+      function typed() {
+        var parts = ["recipient_name", "street", "district", "city"].map(function (name) {
+          var field = form.querySelector('[name="new-' + name + '"]');
+          return field ? field.value.trim() : "";
+        }).filter(Boolean);
+        return parts.length ? parts.join(", ") : to.getAttribute("data-new-text");
+      }
+      function update() {
+        var chosen = form.querySelector('input[type=radio][name="address"]:checked');
+        to.textContent = (!chosen || chosen.value === "new") ? typed() : labelText(chosen);
+        var variant = form.querySelector('input[type=radio][name="variant"]:checked');
+        if (option && variant) option.textContent = labelText(variant);
+      }
+      form.addEventListener("change", update);
+      form.addEventListener("input", update);
+      update();
+    });
+  }
+
   function start() {
     counters();
     conditionals();
     copyButtons();
     shareButtons();
     onceForms();
+    acceptSummaries();
   }
 
   if (document.readyState === "loading") {

@@ -166,7 +166,7 @@ def test_an_unknown_action_changes_nothing(sender, friend, home, variant):
 
 # --- what a visitor sees ---------------------------------------------------------------------
 
-def test_anonymous_visitor_sees_the_card_with_og_tags_and_log_in_links(client, sender, variant):
+def test_anonymous_visitor_sees_the_card_with_og_tags_and_the_guest_screen(client, sender, variant):
     gift = paid_gift(sender=sender, variant=variant, message="Happy birthday, Fay!", cover="festival")
     path = card_path(gift)
 
@@ -183,9 +183,11 @@ def test_anonymous_visitor_sees_the_card_with_og_tags_and_log_in_links(client, s
     assert settings.SITE_URL.startswith("http")
     assert '<meta property="og:type" content="website">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert f'<meta property="og:url" content="{settings.SITE_URL}{path}">' in html
+    assert '<meta property="og:site_name" content="giftshop">' in html
     assert f'href="{reverse("accounts:login")}?next={path}"' in html
-    assert f'href="{reverse("accounts:signup")}?next={path}"' in html
-    assert "Log in to accept" in html
+    # One screen: the address, an email or phone, Accept (tests/gifts/test_guest_accept.py).
+    assert 'name="action" value="guest"' in html and 'name="contact"' in html and 'name="new-street"' in html
     assert 'name="action" value="accept"' not in html
     assert_no_price(html)
 
@@ -439,10 +441,12 @@ def test_lottery_loser_sees_not_this_time_and_latecomers_see_the_draw_is_over(se
     assert_no_price(page(late))
 
 
-def test_anonymous_visitor_of_a_lottery_is_asked_to_log_in_to_enter(client, sender, variant):
+def test_anonymous_visitor_of_a_lottery_enters_with_only_an_email_or_phone(client, sender, variant):
     gift = lottery(sender, variant)
 
-    assert "Log in to enter the draw" in page(client.get(card_path(gift)))
+    html = page(client.get(card_path(gift)))
+
+    assert "Enter the draw" in html and 'name="contact"' in html and 'name="new-street"' not in html
 
 
 # --- late arrivals ---------------------------------------------------------------------------
