@@ -5,6 +5,7 @@
 #   make up        the services mode: the same Procfile on DATABASE_URL (PostgreSQL) and REDIS_URL
 #   make test      Django checks, the migrations check, then pytest on tests/ (browser tests too
 #                  when /usr/bin/chromium exists). Extra pytest arguments: make test PYTEST_ARGS="-x".
+#                  axe-core for the accessibility tests comes from `npm ci` (package-lock.json).
 #   make mutate    mutation testing (mutmut) of the money and units code; not part of make test.
 #   make lint      ruff, and lint-imports (import-linter: the layers of DESIGN §3)
 #   make lock      recompile requirements*.lock from requirements*.txt (UPGRADE=1: newest allowed)
@@ -24,7 +25,7 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: help venv venv-run run up test mutate lint lock messages clean
+.PHONY: help venv venv-run node run up test mutate lint lock messages clean
 
 help:
 	@echo "make run       run the shop at http://127.0.0.1:$(PORT)/ (web, worker, beat)"
@@ -55,6 +56,18 @@ $(VENV)/.installed-dev: requirements-dev.lock | $(BIN)/python
 
 venv-run: $(VENV)/.installed-run
 venv: $(VENV)/.installed-dev
+
+# axe-core for the browser tests' accessibility checks (tests/e2e/test_accessibility.py): `npm ci`
+# from package-lock.json, again whenever the lock is newer than the install. Without npm the axe
+# tests skip and say so (as the browser tests do without Chromium).
+node_modules/axe-core/package.json: package-lock.json package.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the accessibility (axe-core) tests will be skipped (apt-get install npm)"; \
+	fi
+
+node: node_modules/axe-core/package.json
 
 # UPGRADE=1: the newest versions the ranges allow (else the locked ones are kept where they still
 # fit); UPGRADE_PACKAGE=celery: just that one.
@@ -98,7 +111,7 @@ up: venv-run
 	@echo "giftshop (services mode) is starting at $(SITE_URL)/  (health: $(SITE_URL)/healthz)"
 	exec $(BIN)/honcho start -f Procfile
 
-test: venv
+test: venv node
 	@mkdir -p var
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
