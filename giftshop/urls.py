@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from giftshop import api_urls, health
+from giftshop import api_urls, favicon, health
 from stores.views import shop
 
 urlpatterns = [
+    path("favicon.ico", favicon.favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),

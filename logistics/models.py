@@ -172,6 +172,22 @@ class TrackingEvent(models.Model):
     def __str__(self):
         return f"{self.shipment} {self.status} @ {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    def _shown(self, text):
+        """The sandbox carrier's texts in the reader's language; a real carrier's as they came."""
+        if self.shipment.carrier != "sandbox":
+            return text
+        from logistics.carriers.sandbox import speak  # the carrier module imports these models
+
+        return speak(text)
+
+    @property
+    def shown_location(self):
+        return self._shown(self.location)
+
+    @property
+    def shown_description(self):
+        return self._shown(self.description)
+
 
 class SandboxParcel(models.Model):
     """The sandbox carrier's own books (it stands in for a courier's tracking system): when a parcel

@@ -5,10 +5,13 @@ import re
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Now
 
 from giftshop.errors import NotFound
 from logistics.models import TrackingEvent
 from orders.models import Order, Payment, Refund
+from orders.payments import get_provider
+from orders.payments.base import ProviderError
 
 # Ids are positive 64-bit integers; anything else is simply not an order of yours.
 _ID_RE = re.compile(r"[0-9]{1,18}")
@@ -61,6 +64,38 @@ def order_payment(order: Order) -> Payment | None:
     """The order's current payment (the newest), from the prefetched rows when there are some."""
     payments = list(order.payments.all())
     return payments[0] if payments else None
+
+
+# --- an unpaid order: confirm, or pay ----------------------------------------------------------
+
+class PaymentStage:
+    """What an unpaid order's pages offer (the gift page, the order page): one rule, here."""
+
+    CONFIRMING = "confirming"  # the buyer has paid (or failed) at the provider; its news is on its way
+    PAY = "pay"  # not paid at the provider, and the payment window is open: "Pay now"
+    CLOSED = "closed"  # the payment window has closed: the order is being cancelled, nothing to pay
+    SETTLED = "settled"  # not waiting for a payment any more (paid, failed, cancelled, refunded)
+
+
+def order_payment_stage(*, order: Order, payment: Payment | None) -> str:
+    """Offer "Pay now" only when the provider says the payment was not made (abandoned at the
+    checkout, or never opened) and the payment window (Order.pay_by, on the database clock) is
+    still open. Right after paying, the provider already knows while its webhook has not reached
+    us: then the page says it is confirming, and offers no second payment. A provider that cannot
+    be asked counts as confirming too (a refresh tells more; reconciliation settles it)."""
+    if order.status != Order.Status.PENDING_PAYMENT:
+        return PaymentStage.SETTLED
+    if not Order.objects.filter(id=order.id, pay_by__gt=Now()).exists():
+        return PaymentStage.CLOSED
+    if payment is None or payment.status != Payment.Status.PENDING or not payment.provider_ref:
+        return PaymentStage.CONFIRMING
+    try:
+        state = get_provider(payment.provider).query_payment(provider_ref=payment.provider_ref)
+    except (ProviderError, NotFound):
+        return PaymentStage.CONFIRMING
+    if state.status == "pending" and payment.checkout_url:
+        return PaymentStage.PAY
+    return PaymentStage.CONFIRMING
 
 
 # --- refunds: how much, from which payment ---------------------------------------------------

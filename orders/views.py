@@ -106,6 +106,7 @@ def order_detail(request, order_id):
     payment = selectors.order_payment(order)
     shipment = order.shipment if order.kind == Order.Kind.PURCHASE else None
     pending = order.status == Order.Status.PENDING_PAYMENT
+    stage = selectors.order_payment_stage(order=order, payment=payment)
     return render(
         request,
         "orders/order_detail.html",
@@ -117,6 +118,7 @@ def order_detail(request, order_id):
             "shipment": shipment,
             "events": list(shipment.events.all()) if shipment else [],
             "pending": pending,
+            "stage": stage,
             "refresh_seconds": PENDING_REFRESH_SECONDS if pending else None,
         },
     )

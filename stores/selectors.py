@@ -1,7 +1,7 @@
 """Reads for the catalog and the console, with their joins; and the access helpers, the only way a
 view gets a store, product, variant or photo that a user may change (404 when it is not theirs)."""
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from giftshop.errors import NotFound, PermissionDenied
@@ -37,7 +37,16 @@ def product_list_public(
     return (
         products.select_related("store")
         .prefetch_related("images", "variants")
-        .annotate(min_price_minor=Min("variants__price_minor"))
+        .annotate(
+            min_price_minor=Min("variants__price_minor"),
+            max_price_minor=Max("variants__price_minor"),
+            max_stock=Max("variants__stock"),
+        )
+        .annotate(
+            # "from ¥x" only when the options' prices differ; "Sold out" when no option is in stock.
+            price_varies=ExpressionWrapper(Q(max_price_minor__gt=F("min_price_minor")), output_field=BooleanField()),
+            sold_out=ExpressionWrapper(~Q(max_stock__gt=0), output_field=BooleanField()),
+        )
         .order_by("-created_at", "-id")
     )
 
@@ -59,6 +68,14 @@ def store_list_for_member(*, user) -> QuerySet[Store]:
         .annotate(product_count=Count("products", distinct=True))
         .order_by("name", "id")
     )
+
+
+def user_has_store(user) -> bool:
+    """Whether this user is a member (owner or staff) of any store: the header offers the merchant
+    console to members and "Open a store" to everyone else signed in. One query."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return StoreMember.objects.filter(user_id=user.pk).exists()
 
 
 def member_role(*, store: Store, user) -> str | None:

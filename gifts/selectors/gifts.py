@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.db.models.functions import Now
+from django.utils.translation import gettext as _
 from django_ratelimit import ALL as ratelimit_all_methods
 from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
@@ -208,7 +209,7 @@ def claim_for(*, gift: Gift, user) -> Claim | None:
 
 def claims_for_sender(*, gift: Gift) -> QuerySet[Claim]:
     """What the sender may see of claims: who (display name), status, note. Never the shipment."""
-    return Claim.objects.filter(gift=gift).select_related("recipient").order_by("created_at", "id")
+    return Claim.objects.filter(gift=gift).select_related("recipient", "variant").order_by("created_at", "id")
 
 
 def claim_attempts_limited(*, request) -> bool:
@@ -236,3 +237,54 @@ def refunded_gift(*, refund_id: int) -> RefundedGift | None:
         return None
     gift.order = refund.payment.order
     return RefundedGift(refund=refund, gift=gift)
+
+
+# --- what the sender is told: the gift's standing, the option the friend gets ----------------------
+
+def _refund_words(*, refunded_minor: int, refund_pending_minor: int) -> bool:
+    """True once the refund has landed (something refunded, nothing still on its way)."""
+    return bool(refunded_minor) and not refund_pending_minor
+
+
+def gift_sender_summary(*, gift: Gift, refunded_minor: int = 0, refund_pending_minor: int = 0) -> str:
+    """One line that tells the sender where the gift stands, the one rule for the gift page, the
+    "Gifts I sent" list and the "Gifts sent" tab: "2 of 3 claimed, 1 left" only while it can still
+    be claimed; a declined, cancelled or expired gift says so, and whether its refund has landed."""
+    status = gift_shown_status(gift)
+    counts = {"claimed": gift.claimed_units, "quantity": gift.quantity, "remaining": gift.remaining}
+    landed = _refund_words(refunded_minor=refunded_minor, refund_pending_minor=refund_pending_minor)
+    if status == Gift.Status.PENDING_PAYMENT:
+        return _("Payment not confirmed yet")
+    if status == Gift.Status.PAYMENT_FAILED:
+        return _("Not paid: the payment did not go through")
+    if status == Gift.Status.OPEN:
+        return _("%(claimed)s of %(quantity)s claimed, %(remaining)s left") % counts
+    if status == Gift.Status.CLAIMED:
+        return _("Accepted") if gift.mode == Gift.Mode.SINGLE else _("All %(quantity)s claimed") % counts
+    if status == Gift.Status.DECLINED:
+        return _("Declined — refunded") if landed else _("Declined — refund on its way")
+    if status == Gift.Status.CANCELLED:
+        if not gift.claimed_units:
+            return _("Cancelled — refunded") if landed else _("Cancelled — refund on its way")
+        if landed:
+            return _("Cancelled — %(claimed)s of %(quantity)s claimed, the rest refunded") % counts
+        return _("Cancelled — %(claimed)s of %(quantity)s claimed, the rest is being refunded") % counts
+    if status == Gift.Status.EXPIRED:
+        if not gift.claimed_units:
+            return _("Expired — nobody claimed it; refunded") if landed else _(
+                "Expired — nobody claimed it; refund on its way")
+        if landed:
+            return _("Expired — %(claimed)s of %(quantity)s claimed, the rest refunded") % counts
+        return _("Expired — %(claimed)s of %(quantity)s claimed, the rest is being refunded") % counts
+    return gift.get_status_display()
+
+
+def gift_option_received(*, gift: Gift, claims) -> Variant:
+    """The option the friend gets: a single gift's accepted claim holds the variant the friend
+    chose (a switch to another option of the same price), else it is the one the sender chose.
+    (A group gift's friends may each choose: each claim shows its own.)"""
+    if gift.mode == Gift.Mode.SINGLE:
+        for claim in claims:
+            if claim.status in Claim.HOLDING and claim.variant_id:
+                return claim.variant
+    return gift.variant

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from accounts.models import Notice
 from gifts.covers import cover_for
 from gifts.models import Claim, Gift
+from gifts.selectors.gifts import gift_option_received, gift_sender_summary, with_deadlines
 from gifts.tokens import gift_share_url
 from logistics.models import Address, TrackingEvent
 from logistics.selectors.addresses import address_list
@@ -93,19 +94,27 @@ def _refunds_of_the_order(status):
 def _claims_for_the_sender() -> QuerySet[Claim]:
     # A claim without a shipment (a lottery entry) is not overdue.
     return with_overdue(
-        Claim.objects.select_related("recipient")
-        .only("id", "gift", "recipient", "status", "created_at", "accepted_at", "thank_you_note", "thanked_at",
-              "recipient__id", "recipient__username", "recipient__display_name", "recipient__first_name")
+        Claim.objects.select_related("recipient", "variant")
+        .only("id", "gift", "recipient", "variant", "status", "created_at", "accepted_at", "thank_you_note",
+              "thanked_at", "recipient__id", "recipient__username", "recipient__display_name",
+              "recipient__first_name", "variant__id", "variant__name")
         .order_by("created_at", "id"),
         prefix="shipment__",
     )
 
 
+def _sent(*, user) -> QuerySet[Gift]:
+    """The gifts that count as sent: a gift whose payment failed (or was never made in time) was
+    never sent, so it is not listed, counted or shown as the default tab; its own page still tells
+    what happened. One waiting for its payment is listed, saying so."""
+    return Gift.objects.filter(sender=user).exclude(status=Gift.Status.PAYMENT_FAILED)
+
+
 def wallet_sent(*, user) -> QuerySet[Gift]:
-    """The gifts the user sent, newest first, each with its claims as the sender may see them
-    (`sender_claims`) and what was refunded (`refunded_minor`, `refund_pending_minor`)."""
+    """The gifts the user sent (see `_sent`), newest first, each with its claims as the sender may
+    see them (`sender_claims`) and what was refunded (`refunded_minor`, `refund_pending_minor`)."""
     return (
-        Gift.objects.filter(sender=user)
+        with_deadlines(_sent(user=user))
         .select_related("variant__product", "order")
         .prefetch_related(_images(), Prefetch("claims", queryset=_claims_for_the_sender(), to_attr="sender_claims"))
         .annotate(
@@ -120,6 +129,10 @@ def decorate_sent(gifts) -> None:
     for gift in gifts:
         gift.photo = next(iter(gift.variant.product.images.all()), None)
         gift.accepted_by = [c.recipient.public_name for c in gift.sender_claims if c.status in Claim.HOLDING]
+        gift.summary = gift_sender_summary(
+            gift=gift, refunded_minor=gift.refunded_minor, refund_pending_minor=gift.refund_pending_minor
+        )
+        gift.gets = gift_option_received(gift=gift, claims=gift.sender_claims)
 
 
 # --- orders, addresses, notices ------------------------------------------------------------------
@@ -166,7 +179,7 @@ def wallet_default_tab(*, user) -> str:
     """Received gifts if there are any, else sent gifts, else orders; received (empty) otherwise."""
     if Claim.objects.filter(recipient=user).exists():
         return "received"
-    if Gift.objects.filter(sender=user).exists():
+    if _sent(user=user).exists():
         return "sent"
     if Order.objects.filter(buyer=user, kind=Order.Kind.PURCHASE).exists():
         return "orders"
@@ -186,7 +199,7 @@ def wallet_overview(*, user) -> dict:
         "notices": list(wallet_notices(user=user)[:FIRST]),
         "counts": {
             "received": Claim.objects.filter(recipient=user).count(),
-            "sent": Gift.objects.filter(sender=user).count(),
+            "sent": _sent(user=user).count(),
             "orders": Order.objects.filter(buyer=user, kind=Order.Kind.PURCHASE).count(),
             "unread_notices": wallet_unread_count(user=user),
         },

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from gifts.covers import COVERS, cover_for
 from gifts.forms import COMPOSE_FIELD_MAP, ComposeForm, EmailCardForm, ExtendForm
 from gifts.models import Gift
-from gifts.selectors.gifts import access_gift_by_id, claims_for_sender, gift_list_sent
+from gifts.selectors.gifts import (
+    access_gift_by_id,
+    claims_for_sender,
+    gift_option_received,
+    gift_sender_summary,
+)
+from gifts.selectors.wallet import decorate_sent, wallet_sent
 from gifts.services.lifecycle import gift_cancel, gift_extend
 from gifts.services.sending import gift_create, gift_email_card, gift_revoke_link
 from gifts.tokens import gift_share_url
@@ -25,6 +31,7 @@ from giftshop.errors import DomainError
 from giftshop.forms import form_add_domain_error
 from giftshop.views import or_404
 from orders.models import Refund
+from orders.selectors import order_payment_stage
 from orders.services.checkout import variant_for_sale
 
 PAGE_SIZE = 20
@@ -83,8 +90,10 @@ def compose(request):
 @login_required
 @require_GET
 def gift_list(request):
-    page = Paginator(gift_list_sent(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "gifts/list.html", {"page": page, "gifts": page.object_list})
+    page = Paginator(wallet_sent(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    gifts = list(page.object_list)
+    decorate_sent(gifts)  # the same list, and the same words, as the "Gifts sent" tab
+    return render(request, "gifts/list.html", {"page": page, "gifts": gifts})
 
 
 def _refund_summary(gift):
@@ -101,20 +110,28 @@ def _refund_summary(gift):
 def detail(request, gift_id):
     gift = _own_gift(request, gift_id)
     is_open = gift.status == Gift.Status.OPEN
+    payment = gift.order.payments.order_by("-id").first()
+    claims = list(claims_for_sender(gift=gift))
+    refunds = _refund_summary(gift)
     context = {
         "gift": gift,
         "product": gift.variant.product,
         "cover_image": next(iter(gift.variant.product.images.all()), None),
         "cover": cover_for(gift.cover),
         "sender_name": gift.sender.public_name,
-        "payment": gift.order.payments.order_by("-id").first(),
-        "claims": list(claims_for_sender(gift=gift)),
+        "payment": payment,
+        "payment_stage": order_payment_stage(order=gift.order, payment=payment),
+        "claims": claims,
+        "summary": gift_sender_summary(
+            gift=gift, refunded_minor=refunds["refunded_minor"], refund_pending_minor=refunds["pending_minor"]
+        ),
+        "gets": gift_option_received(gift=gift, claims=claims),
         "share_url": gift_share_url(gift=gift) if is_open else None,
         "is_open": is_open,
         "waiting": gift.status == Gift.Status.PENDING_PAYMENT,
         "extend_form": ExtendForm() if is_open and not gift.extended else None,
         "email_form": EmailCardForm() if is_open else None,
-        **_refund_summary(gift),
+        **refunds,
     }
     return render(request, "gifts/detail.html", context)
 

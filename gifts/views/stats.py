@@ -3,7 +3,8 @@ and a bar chart of gifts sent, claimed, expired and declined per day.
 
 The chart is inline SVG drawn from numbers computed here: bar sizes are SVG attributes (x, y,
 width, height), colours come from classes in static/css/stats.css, so the page needs no inline
-style and no script (the Content Security Policy allows neither). Members of the store only:
+style (the Content Security Policy allows none). A day's numbers show on hover and on focus with CSS
+alone; static/js/stats.js only adds arrow keys between the days. Members of the store only:
 another store is a 404. The numbers come from gifts.selectors.stats, the same selector as the API.
 """
 
@@ -29,23 +30,35 @@ SERIES = (
     ("expired", gettext_lazy("Expired")),
     ("declined", gettext_lazy("Declined")),
 )
-# Chart geometry, in SVG user units (= CSS pixels: the SVG is drawn at its natural size and the
-# frame around it scrolls sideways when there are many days).
-BAR_WIDTH = 6
-BAR_GAP = 1
-DAY_GAP = 10
-DAY_WIDTH = len(SERIES) * BAR_WIDTH + (len(SERIES) - 1) * BAR_GAP + DAY_GAP
+# Chart geometry. The SVG is as wide as its box (width: 100%) on any screen and for any range, so
+# across it everything is a percentage of that width (each day gets 100 / days %); down it, and
+# for the type, CSS pixels, so the text never shrinks on a phone nor swells on a desktop (a
+# viewBox would scale both with the width). The y ticks sit left of x = 0, in the frame's padding.
+READOUT_Y = 16  # the focused day's date; its numbers one line below
+MARGIN_TOP = 48  # the plot's top, below the readout band
 PLOT_HEIGHT = 160
-MARGIN_TOP = 14
-MARGIN_LEFT = 44
-MARGIN_RIGHT = 12
-MARGIN_BOTTOM = 46
+LABEL_GAP = 18
+MARGIN_BOTTOM = 28
+GROUP_SHARE = 0.8  # of a day's width, for its bars; the rest is the gap between days
+BAR_SHARE = 0.85  # of a bar's slot, for the bar; the rest is the gap between the bars of a day
+DENSE_AFTER = 31  # days; longer ranges draw a day's bars in front of each other, DENSE_WIDTHS wide
+DENSE_WIDTHS = (0.9, 0.65, 0.42, 0.22)
+# Day labels, thinned in tiers counted back from the last day (always labelled): tier 1 shows on
+# any width, tiers 2 and 3 only on wider frames (container queries in stats.css), so at most
+# 4 / 6 / 9 labels ever share a frame and never overlap.
+LABEL_TIERS = (4, 6, 9)
+NICE_STEPS = (1, 2, 3, 7, 14, 28, 35, 42, 56, 70, 91, 182, 364)
+EDGE = 8  # % from either end where a label is anchored at its day's edge, not centred
 MAX_RAW_INPUT = 20
 
 
 def _num(value: float) -> str:
     """A coordinate as SVG wants it, whatever the page's language (never a decimal comma)."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _pct(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "%"
 
 
 def _axis_top(highest: int) -> tuple[int, int]:
@@ -58,50 +71,91 @@ def _axis_top(highest: int) -> tuple[int, int]:
     return step * math.ceil(highest / step), step
 
 
+def _label_count(days: int, step: int) -> int:
+    return (days - 1) // step + 1
+
+
+def label_steps(days: int) -> tuple[int, ...]:
+    """One step per tier (see LABEL_TIERS), each a multiple of the next, so a narrow frame's labels
+    are a subset of a wide frame's: (28, 14, 7) labels every 4th, 2nd or every week from the end."""
+    widest = next((s for s in NICE_STEPS if _label_count(days, s) <= LABEL_TIERS[-1]), days)
+    steps = [widest]
+    for cap in reversed(LABEL_TIERS[:-1]):
+        step = steps[0]
+        while _label_count(days, step) > cap:
+            step += steps[0]
+        steps.insert(0, step)
+    return tuple(steps)
+
+
+def _label_tier(back: int, steps: tuple[int, ...]) -> int | None:
+    """The tier of the label `back` days before the last day (1 = shown on any width), or None."""
+    return next((tier for tier, step in enumerate(steps, start=1) if back % step == 0), None)
+
+
 def build_chart(days: list[dict]) -> dict:
-    """Everything the template draws: the frame, the y ticks, and per day its bars and label."""
+    """Everything the template draws: the y ticks, and per day its bars, hover/focus area and label."""
     highest = max((day[name] for day in days for name, _label in SERIES), default=0)
     top, step = _axis_top(highest)
     base = MARGIN_TOP + PLOT_HEIGHT
-    width = MARGIN_LEFT + len(days) * DAY_WIDTH + MARGIN_RIGHT
-    label_every = 1 if len(days) <= 14 else 7
+    count = len(days)
+    steps = label_steps(count)
+    day_width = 100 / count
+    slot = day_width * GROUP_SHARE / len(SERIES)
+    dense = count > DENSE_AFTER
     ticks = [
         {"value": value, "y": _num(base - value / top * PLOT_HEIGHT)} for value in range(0, top + 1, step)
     ]
     columns = []
     for index, day in enumerate(days):
-        left = MARGIN_LEFT + index * DAY_WIDTH + DAY_GAP / 2
+        left = index * day_width
         bars = []
-        for position, (name, label) in enumerate(SERIES):
+        # Many days: side by side, four bars would be thinner than a pixel; they stand one in front
+        # of the other instead, the taller behind and wider, so a tie still shows both colours.
+        order = sorted(range(len(SERIES)), key=lambda n: -day[SERIES[n][0]]) if dense else range(len(SERIES))
+        for rank, position in enumerate(order):
+            name, label = SERIES[position]
             value = day[name]
             if not value:
                 continue
             height = value / top * PLOT_HEIGHT
+            if dense:
+                width = day_width * DENSE_WIDTHS[rank]
+                x = left + (day_width - width) / 2
+            else:
+                width = slot * BAR_SHARE
+                x = left + day_width * (1 - GROUP_SHARE) / 2 + position * slot + slot * (1 - BAR_SHARE) / 2
             bars.append({
                 "series": name, "label": label, "value": value,
-                "x": _num(left + position * (BAR_WIDTH + BAR_GAP)), "y": _num(base - height),
-                "width": BAR_WIDTH, "height": _num(height),
+                "x": _pct(x), "y": _num(base - height), "width": _pct(width), "height": _num(height),
             })
+        centre = left + day_width / 2
+        if centre < EDGE:
+            label_x, anchor = left, "start"
+        elif centre > 100 - EDGE:
+            label_x, anchor = left + day_width, "end"
+        else:
+            label_x, anchor = centre, "middle"
         columns.append({
             "date": day["date"],
             "bars": bars,
-            "label_x": _num(left + (DAY_WIDTH - DAY_GAP) / 2),
-            "show_label": index % label_every == 0,
+            "values": [{"series": name, "label": label, "value": day[name]} for name, label in SERIES],
+            "x": _pct(left),
+            "width": _pct(day_width),
+            "label_x": _pct(label_x),
+            "label_anchor": anchor,
+            "label_tier": _label_tier(count - 1 - index, steps),
+            "is_last": index == count - 1,
         })
     return {
-        "width": width,
-        "height": base + MARGIN_BOTTOM,
-        "left": MARGIN_LEFT,
-        "right": width - MARGIN_RIGHT,
+        "dense": dense,
+        "height": base + LABEL_GAP + MARGIN_BOTTOM,
         "base": base,
         "top": MARGIN_TOP,
-        "tick_x": MARGIN_LEFT - 6,
-        "label_y": base + 16,
-        "x_title_x": _num(MARGIN_LEFT + (width - MARGIN_LEFT - MARGIN_RIGHT) / 2),
-        "x_title_y": base + 38,
-        # The y axis title is drawn rotated a quarter turn: in its rotated frame, x runs upwards.
-        "y_title_x": _num(-(MARGIN_TOP + base) / 2),
-        "y_title_y": 12,
+        "plot_height": PLOT_HEIGHT,
+        "readout_y": READOUT_Y,
+        "tick_x": -8,
+        "label_y": base + LABEL_GAP,
         "ticks": ticks,
         "columns": columns,
     }

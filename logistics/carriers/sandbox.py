@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _  # marked for makemessages, kept in English
 
 from giftshop import signing
 from giftshop.sandbox_transport import post_to_us
@@ -23,40 +25,52 @@ from logistics.models import SandboxParcel
 
 SIGNATURE_HEADER = "X-Sandbox-Signature"
 
-# (step, raw code, location, description)
+# (step, raw code, location, description). The texts are stored in English as they came, like a real
+# carrier's; the pages show the sandbox's in the reader's language (speak()).
 TIMELINES = {
     "DLV": [
-        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
-        (1, "IN_TRANSIT", "Shanghai hub", "Departed the sorting centre"),
-        (2, "OUT_FOR_DELIVERY", "Local depot", "Out for delivery"),
-        (3, "DELIVERED", "Front door", "Delivered, signed by the recipient"),
+        (0, "ACCEPTED", _("Shanghai"), _("Parcel information received")),
+        (1, "IN_TRANSIT", _("Shanghai hub"), _("Departed the sorting centre")),
+        (2, "OUT_FOR_DELIVERY", _("Local depot"), _("Out for delivery")),
+        (3, "DELIVERED", _("Front door"), _("Delivered, signed by the recipient")),
     ],
     "FAIL": [
-        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
-        (1, "IN_TRANSIT", "Shanghai hub", "Departed the sorting centre"),
-        (2, "OUT_FOR_DELIVERY", "Local depot", "Out for delivery"),
-        (3, "ATTEMPT_FAILED", "Front door", "Nobody home; we will try again"),
-        (4, "OUT_FOR_DELIVERY", "Local depot", "Out for delivery, second attempt"),
-        (5, "DELIVERED", "Front door", "Delivered"),
+        (0, "ACCEPTED", _("Shanghai"), _("Parcel information received")),
+        (1, "IN_TRANSIT", _("Shanghai hub"), _("Departed the sorting centre")),
+        (2, "OUT_FOR_DELIVERY", _("Local depot"), _("Out for delivery")),
+        (3, "ATTEMPT_FAILED", _("Front door"), _("Nobody home; we will try again")),
+        (4, "OUT_FOR_DELIVERY", _("Local depot"), _("Out for delivery, second attempt")),
+        (5, "DELIVERED", _("Front door"), _("Delivered")),
     ],
     "RTN": [
-        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
-        (1, "IN_TRANSIT", "Shanghai hub", "Departed the sorting centre"),
-        (2, "OUT_FOR_DELIVERY", "Local depot", "Out for delivery"),
-        (3, "ATTEMPT_FAILED", "Front door", "Address could not be found"),
-        (4, "RETURNING", "Local depot", "Returning to the sender"),
-        (5, "RETURNED", "Shanghai", "Returned to the sender"),
+        (0, "ACCEPTED", _("Shanghai"), _("Parcel information received")),
+        (1, "IN_TRANSIT", _("Shanghai hub"), _("Departed the sorting centre")),
+        (2, "OUT_FOR_DELIVERY", _("Local depot"), _("Out for delivery")),
+        (3, "ATTEMPT_FAILED", _("Front door"), _("Address could not be found")),
+        (4, "RETURNING", _("Local depot"), _("Returning to the sender")),
+        (5, "RETURNED", _("Shanghai"), _("Returned to the sender")),
     ],
     "EXC": [
-        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
-        (1, "IN_TRANSIT", "Shanghai hub", "Departed the sorting centre"),
-        (2, "EXCEPTION", "Shanghai hub", "Parcel damaged in transit; the courier is investigating"),
+        (0, "ACCEPTED", _("Shanghai"), _("Parcel information received")),
+        (1, "IN_TRANSIT", _("Shanghai hub"), _("Departed the sorting centre")),
+        (2, "EXCEPTION", _("Shanghai hub"), _("Parcel damaged in transit; the courier is investigating")),
     ],
     "STALE": [
-        (0, "ACCEPTED", "Shanghai", "Parcel information received"),
-        (8, "EXPIRED", "", "No news from the courier for a long time"),
+        (0, "ACCEPTED", _("Shanghai"), _("Parcel information received")),
+        (8, "EXPIRED", "", _("No news from the courier for a long time")),
     ],
 }
+
+
+SANDBOX_TEXTS = frozenset(
+    text for timeline in TIMELINES.values() for _step, _code, location, description in timeline
+    for text in (location, description) if text
+)
+
+
+def speak(text: str) -> str:
+    """One of the sandbox's own tracking texts in the current language; any other text as it is."""
+    return gettext(text) if text in SANDBOX_TEXTS else text
 
 
 def timeline_for(tracking_number: str):

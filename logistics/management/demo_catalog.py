@@ -1,7 +1,8 @@
 """What `manage.py seed_demo` creates: one tea house, its products, and the demo accounts.
 
 Prices are CNY minor units (fen). Jasmine Dragon Pearls is sold out (every variant at stock 0);
-the bamboo tray is not giftable (too big to post as a surprise).
+the bamboo tray is not giftable (too big to post as a surprise). The tasting cup, the spring tin and
+the oolong pouch have options at one price, so switching options on a card can be tried.
 """
 
 DEMO_PASSWORD = "lantern-demo-2024"
@@ -140,6 +141,39 @@ PRODUCTS = [
         "variants": [
             {"name": "Classic shape · 经典石瓢", "sku": "POT-SP", "price_minor": 68800, "stock": 3},
             {"name": "Round shape · 圆珠", "sku": "POT-YZ", "price_minor": 58800, "stock": 5},
+        ],
+    },
+    # Options at one price: switching between them on a card (issue 10) changes nothing but the option.
+    {
+        "title": "Glazed Tasting Cup · 釉色品茗杯",
+        "description": "One hand-glazed 60 ml tasting cup; pick its colour.\n手工施釉品茗杯，每只60毫升，颜色任选。",
+        "kind": "cups", "label": "TASTING CUP", "photos": 1,
+        "palette": {"main": "#5b8fa8", "accent": "#e9dcc0", "paper": "#fffdf6", "ink": "#2f5566", **GREEN, **SKY},
+        "variants": [
+            {"name": "Celadon green · 青瓷绿", "sku": "TC-GRN", "price_minor": 6800, "stock": 30},
+            {"name": "Sky blue · 天青", "sku": "TC-BLU", "price_minor": 6800, "stock": 30},
+            {"name": "Tianmu black · 天目黑", "sku": "TC-BLK", "price_minor": 6800, "stock": 30},
+        ],
+    },
+    {
+        "title": "Spring Tea Tin · 春茶罐",
+        "description": "100 g of this spring's Longjing in a lacquered tin; the tins differ only in colour.\n"
+        "100克今春龙井，漆面茶罐，只有颜色不同。",
+        "kind": "tin", "label": "SPRING", "photos": 1,
+        "palette": {"main": "#b3262d", "accent": "#c9a227", "paper": "#fbf6ea", "ink": "#5a1f26", **GREEN, **SKY},
+        "variants": [
+            {"name": "Red tin · 红罐", "sku": "ST-RED", "price_minor": 12800, "stock": 25},
+            {"name": "Green tin · 绿罐", "sku": "ST-GRN", "price_minor": 12800, "stock": 25},
+        ],
+    },
+    {
+        "title": "Oolong Tasting Pouch · 乌龙试饮装",
+        "description": "25 g of Tieguanyin to try; choose the roast.\n25克铁观音试饮装，烘焙程度任选。",
+        "kind": "pouch", "label": "OOLONG 25 G", "photos": 1,
+        "palette": {"main": "#6b8f3a", "accent": "#8c2f39", "paper": "#fff8ec", "ink": "#3f5a22", **GREEN, **SKY},
+        "variants": [
+            {"name": "Light roast · 清香", "sku": "OTP-LT", "price_minor": 2800, "stock": 80},
+            {"name": "Dark roast · 浓香", "sku": "OTP-DK", "price_minor": 2800, "stock": 80},
         ],
     },
     {

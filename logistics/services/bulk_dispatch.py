@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from giftshop.errors import DomainError, InvalidInput, PayloadTooLarge
-from logistics.carriers import dispatch_choices
+from logistics.carriers import carrier_name, dispatch_choices
 from logistics.models import Shipment
 from logistics.services.tracking import shipment_dispatch
 from stores.models import Store
@@ -191,7 +191,7 @@ def dispatch_rows_apply(*, store: Store, rows: list[DispatchRow], actor) -> list
             outcomes.append(DispatchOutcome(
                 row=row.row, label=row.label, ok=True, shipment_id=shipment.id,
                 message=_("Dispatched: %(carrier)s %(tracking)s") % {
-                    "carrier": shipment.carrier, "tracking": shipment.tracking_number,
+                    "carrier": carrier_name(shipment.carrier), "tracking": shipment.tracking_number,
                 },
             ))
     return outcomes

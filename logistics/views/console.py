@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from giftshop.errors import DomainError
 from giftshop.forms import form_add_domain_error
 from giftshop.views import or_404
+from logistics.carriers import carrier_name
 from logistics.errors import ShipmentNotPending
 from logistics.forms import DispatchFileForm, DispatchForm
 from logistics.models import Shipment
@@ -141,7 +142,7 @@ def dispatch(request, shipment_id):
             messages.success(
                 request,
                 _("Parcel %(reference)s dispatched: %(carrier)s %(tracking)s. Its tracking appears here as the carrier "
-                  "reports it.") % {"reference": shipment.reference, "carrier": shipment.carrier,
+                  "reports it.") % {"reference": shipment.reference, "carrier": carrier_name(shipment.carrier),
                                     "tracking": shipment.tracking_number},
             )
             return redirect("shipping:detail", shipment_id=shipment.id)

@@ -69,7 +69,7 @@ def test_the_merchant_dispatches_from_the_console_and_the_recipient_follows_it_t
     console.fill("#id_tracking_number", TRACKING)
     console.locator("form.dispatch-form button[type=submit]").click()
     console.wait_for_url(f"{live_server.url}/merchant/shipments/{shipment.id}/")
-    console.wait_for_selector(f"text=dispatched: sandbox {TRACKING}")
+    console.wait_for_selector(f"text=dispatched: Sandbox Express {TRACKING}")
     console.screenshot(path=artifacts / "dispatch-03-dispatched.png", full_page=True)
     shipment.refresh_from_db()
     assert (shipment.status, shipment.carrier, shipment.tracking_number) == ("info_received", "sandbox", TRACKING)

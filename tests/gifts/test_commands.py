@@ -43,7 +43,7 @@ def test_expire_gifts_closes_due_gifts_refunds_them_once_and_says_so(user):
     second = run("expire_gifts")
     drain_outbox()
 
-    assert first == "expire_gifts: drew 0 lotteries, expired 1 gifts, refunded 0 winners without an address"
+    assert first == "expire_gifts: drew 0 lotteries, expired 1 gift, refunded 0 winners without an address"
     assert second == "expire_gifts: drew 0 lotteries, expired 0 gifts, refunded 0 winners without an address"
     due.refresh_from_db()
     not_due.refresh_from_db()
@@ -68,7 +68,7 @@ def test_draw_lotteries_draws_only_due_lotteries(user):
     first = run("draw_lotteries")
     second = run("draw_lotteries")
 
-    assert first == "draw_lotteries: drew 1 lotteries" and second == "draw_lotteries: drew 0 lotteries"
+    assert first == "draw_lotteries: drew 1 lottery" and second == "draw_lotteries: drew 0 lotteries"
     statuses = sorted(Claim.objects.filter(gift=due).values_list("status", flat=True))
     assert statuses == ["lost", "lost", "won"]
     assert set(Claim.objects.filter(gift=later).values_list("status", flat=True)) == {"entered"}

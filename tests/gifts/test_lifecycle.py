@@ -101,7 +101,7 @@ def test_lottery_entries_draw_winners_addresses_losers_and_the_unclaimed_prize(o
 
     late_winner.refresh_from_db()
     assert late_winner.status == Claim.Status.REFUNDED
-    assert "refunded 1 winners" in first.getvalue() and "refunded 0 winners" in second.getvalue()
+    assert "refunded 1 winner without" in first.getvalue() and "refunded 0 winners" in second.getvalue()
     payment = Payment.objects.get(order__gift__id=gift_id)
     refunds = Refund.objects.filter(payment=payment)
     assert [(r.reason, r.amount_minor) for r in refunds] == [(Refund.Reason.LOTTERY, 12345)]

@@ -20,7 +20,7 @@ from gifts.models import Claim, Gift
 from gifts.selectors.stats import Period, stats_period, store_stats
 from gifts.services.claims import claim_accept, claim_decline
 from gifts.services.lifecycle import gifts_expire_due
-from gifts.views.stats import MARGIN_TOP, PLOT_HEIGHT, build_chart, format_wait
+from gifts.views.stats import LABEL_TIERS, MARGIN_TOP, PLOT_HEIGHT, build_chart, format_wait, label_steps
 from giftshop.errors import InvalidInput
 from logistics.models import Shipment
 from logistics.services.shipments import shipment_cancel
@@ -328,14 +328,38 @@ def test_the_tallest_bar_fills_the_plot_and_bars_stand_on_the_axis():
     assert [tick["value"] for tick in chart["ticks"]] == [0, 1, 2, 3, 4]
 
 
-def test_a_long_range_makes_a_wide_chart_with_weekly_labels():
-    days = [{"date": date(2024, 1, 1) + timedelta(days=n), "sent": 1, "claimed": 0, "expired": 0, "declined": 0}
-            for n in range(90)]
+def _days(count, **values):
+    return [{"date": date(2024, 1, 1) + timedelta(days=n), "sent": 0, "claimed": 0, "expired": 0, "declined": 0,
+             **values} for n in range(count)]
 
-    chart = build_chart(days)
 
-    assert chart["width"] > 90 * 20
-    assert sum(column["show_label"] for column in chart["columns"]) == 13
+@pytest.mark.parametrize("count", [1, 7, 30, 90, 366])
+def test_any_range_fills_the_charts_width_and_ends_on_a_labelled_last_day(count):
+    chart = build_chart(_days(count, sent=1))
+
+    columns = chart["columns"]
+    assert float(columns[0]["x"].rstrip("%")) == 0  # the days share 100 % of the width, whatever their number
+    last = columns[-1]
+    assert float(last["x"].rstrip("%")) + float(last["width"].rstrip("%")) == pytest.approx(100)
+    assert all(0 <= float(bar["x"].rstrip("%")) and float(bar["x"].rstrip("%")) + float(bar["width"].rstrip("%"))
+               <= 100.001 for column in columns for bar in column["bars"])
+    assert last["label_tier"] == 1  # today is labelled on any width
+    for tier, cap in enumerate(LABEL_TIERS, start=1):  # at most 4 / 6 / 9 labels on a narrow / middle / wide frame
+        assert 1 <= sum(1 for c in columns if c["label_tier"] and c["label_tier"] <= tier) <= cap
+
+
+def test_a_long_range_stands_a_days_bars_in_front_of_each_other():
+    week = build_chart(_days(7, sent=2, claimed=2))["columns"][0]["bars"]
+    quarter = build_chart(_days(90, sent=2, claimed=2))["columns"][0]["bars"]
+
+    assert len({bar["x"] for bar in week}) == 2  # side by side
+    assert len({bar["x"] for bar in quarter}) == 2 and quarter[0]["width"] > quarter[1]["width"]  # the taller behind
+
+
+def test_day_labels_thin_in_tiers_counted_back_from_the_last_day():
+    assert label_steps(7) == (2, 2, 1)
+    assert label_steps(30) == (14, 7, 7)  # weekly from today on a desktop
+    assert label_steps(90) == (28, 28, 14)
 
 
 def test_the_wait_reads_in_hours_and_minutes():

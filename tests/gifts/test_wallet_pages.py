@@ -215,7 +215,7 @@ def test_sent_shows_status_claims_milestones_notes_and_refunds(as_user, sender, 
 
     assert "Jade cup 0" in text and "Friend Fang" in text and "Thanks a lot 0!" in text
     assert "badge claim-delivered" in text
-    assert "Mooncakes" in text and "Cousin Chen" in text and "1 of 3 claimed, 2 left" in text
+    assert "Mooncakes" in text and "Cousin Chen" in text and "Expired — 1 of 3 claimed, the rest refunded" in text
     assert "badge status-expired" in text
     assert "Refunded to your payment: ¥20.00" in text
 

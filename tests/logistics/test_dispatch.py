@@ -63,7 +63,7 @@ def test_the_merchant_dispatches_from_the_shipment_page(store, variant, merchant
 
     assert response.redirect_chain == [(detail_url(shipment), 302)]
     body = response.content.decode()
-    assert "dispatched: sandbox DLV30001" in body
+    assert "dispatched: Sandbox Express DLV30001" in body
     shipment.refresh_from_db()
     assert shipment.status == Shipment.Status.INFO_RECEIVED
     assert (shipment.carrier, shipment.tracking_number) == ("sandbox", "DLV30001") and shipment.shipped_at

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from gifts.services.lifecycle import gifts_draw_due
 
@@ -11,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit, **options):
         drawn = gifts_draw_due(limit=limit)
-        self.stdout.write(f"draw_lotteries: drew {drawn} lotteries")
+        said = ngettext("drew %(count)d lottery", "drew %(count)d lotteries", drawn) % {"count": drawn}
+        self.stdout.write(f"draw_lotteries: {said}")

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from gifts.services.lifecycle import gifts_expire_due
 
@@ -14,7 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, limit, **options):
         done = gifts_expire_due(limit=limit)
-        self.stdout.write(
-            f"expire_gifts: drew {done['drawn']} lotteries, expired {done['expired']} gifts, "
-            f"refunded {done['winners_refunded']} winners without an address"
-        )
+        drawn = ngettext("drew %(count)d lottery", "drew %(count)d lotteries", done["drawn"])
+        expired = ngettext("expired %(count)d gift", "expired %(count)d gifts", done["expired"])
+        refunded = ngettext("refunded %(count)d winner without an address",
+                            "refunded %(count)d winners without an address", done["winners_refunded"])
+        said = ", ".join([drawn % {"count": done["drawn"]}, expired % {"count": done["expired"]},
+                          refunded % {"count": done["winners_refunded"]}])
+        self.stdout.write(f"expire_gifts: {said}")
