@@ -414,3 +414,18 @@ def test_each_tab_costs_the_same_queries_for_1_and_20_rows(as_user, tab):
 
     assert text.count(every_row_shows) == 20
     assert one == twenty, f"the {tab} tab grew from {one} to {twenty} queries: a missing prefetch?"
+
+
+def test_orders_and_cards_links_the_console_only_for_store_members(client):
+    shopper = UserFactory()
+    merchant = member_of(VariantFactory().product)
+
+    client.force_login(shopper)
+    shopper_page = client.get(reverse("wallet:home")).content.decode()
+    client.force_login(merchant)
+    merchant_page = client.get(reverse("wallet:home")).content.decode()
+
+    main = re.compile(r"<main.*</main>", re.S)
+    console, open_one = f'href="{reverse("console:home")}"', f'href="{reverse("console:store_create")}"'
+    assert console not in main.search(shopper_page).group(0) and open_one in main.search(shopper_page).group(0)
+    assert console in main.search(merchant_page).group(0) and open_one not in main.search(merchant_page).group(0)
