@@ -83,11 +83,12 @@ def test_an_address_id_too_big_for_the_database_is_a_404(signed_in):
 # --- hub -----------------------------------------------------------------------------------
 
 
-def test_orders_and_cards_links_profile_addresses_and_console(signed_in):
+def test_orders_and_cards_links_profile_and_addresses(signed_in):
+    # The console link is for store members only: tests/gifts/test_wallet_pages.py holds that rule.
     response = signed_in.get(reverse("wallet:home"))
 
     assert response.status_code == 200
-    for name in ("accounts:profile", "logistics:addresses", "console:home"):
+    for name in ("accounts:profile", "logistics:addresses"):
         assert f'href="{reverse(name)}"'.encode() in response.content
 
 
