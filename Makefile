@@ -2,6 +2,7 @@
 #
 #   make run       create .venv, migrate, seed the demo shop, then run web + worker + beat (Procfile)
 #                  in the foreground; Ctrl-C or SIGTERM stops everything it started. PORT=8000.
+#   make dev       the same with DEBUG on (tracebacks in the browser; never for a shop others reach)
 #   make up        the services mode: the same Procfile on DATABASE_URL (PostgreSQL) and REDIS_URL
 #   make test      Django checks, the migrations check, then pytest on tests/ (browser tests too
 #                  when /usr/bin/chromium exists). Extra pytest arguments: make test PYTEST_ARGS="-x".
@@ -25,10 +26,11 @@ PYTEST_ARGS ?=
 PORT ?= 8000
 SITE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: help venv venv-run node run up test mutate lint lock messages clean
+.PHONY: help venv venv-run node run dev up test audit mutate lint lock messages clean
 
 help:
 	@echo "make run       run the shop at http://127.0.0.1:$(PORT)/ (web, worker, beat)"
+	@echo "make dev       the same with DEBUG on (development only)"
 	@echo "make up        the services mode (gunicorn, worker, beat) on DATABASE_URL and REDIS_URL"
 	@echo "make test      checks and the whole test suite"
 	@echo "make lint      ruff check, and import-linter's layers contract"
@@ -92,9 +94,14 @@ run: venv-run
 	$(MANAGE) seed_demo
 	@echo
 	@echo "giftshop is starting at $(SITE_URL)/  (admin: $(SITE_URL)/admin/, API: $(SITE_URL)/api/docs/)"
+	@echo "This install's own secrets: var/secrets.env (made on first start, mode 0600). DEBUG is $$([ "$${DJANGO_DEBUG:-0}" = 1 ] && echo on || echo off)."
 	@echo "Ctrl-C stops the web server, the worker and the beat."
 	@echo
 	exec $(BIN)/honcho start -f Procfile
+
+# `make run` with DEBUG on: Django's error pages with tracebacks. For development on one's own machine.
+dev: export DJANGO_DEBUG := 1
+dev: run
 
 # The services mode on one machine (README "Operations"): the same Procfile against PostgreSQL and
 # Redis, which must be given (DATABASE_URL, REDIS_URL); every process reads one SITE_URL.

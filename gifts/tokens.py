@@ -13,7 +13,7 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def _key() -> bytes:
-    return hashlib.sha256(("gift-token:" + settings.GIFT_TOKEN_SECRET).encode()).digest()
+    return hashlib.sha256(("gift-token:" + (settings.GIFT_TOKEN_SECRET or settings.SECRET_KEY)).encode()).digest()
 
 
 def gift_token(*, gift_id: int, version: int) -> str:

@@ -18,7 +18,9 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="django-insecure-dev-only-key-do-not-use-in-production-0123456789")
+# No secret lives in the repository: production requires its own, `make run` makes its install's own
+# (settings/local.py, install_secrets.py), and the tests use throwaway ones (settings/test.py).
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
@@ -204,7 +206,11 @@ _JOBS = {  # name: (task, every N seconds)
     "enforce-ship-by": ("logistics.tasks.enforce_ship_by", 60.0),
     "sandbox-carrier-pushes": ("logistics.tasks.sandbox_carrier_push", 5.0),
     "sync-quiet-shipments": ("logistics.tasks.sync_shipments", 60.0),
+    "purge-addresses": ("logistics.tasks.purge_addresses", 3600.0),
 }
+# A delivered (or returned, expired, cancelled) parcel's ship-to address is redacted this many days
+# after it ended (DESIGN §6 "purge addresses"): the merchant no longer sees it, nor does anyone else.
+ADDRESS_RETENTION_DAYS = env.int("ADDRESS_RETENTION_DAYS", default=30)
 # A job's message not started within its period is dropped (the next one has been sent by then):
 # a backlog after an outage is one run of each job, not hundreds.
 CELERY_BEAT_SCHEDULE = {
@@ -362,7 +368,7 @@ PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)
 RECONCILE_AFTER_SECONDS = env.int("RECONCILE_AFTER_SECONDS", default=120)
 MAX_ORDER_TOTAL_MINOR = env.int("MAX_ORDER_TOTAL_MINOR", default=100_000_000_000)
 SANDBOX_PAYMENTS_ENABLED = env.bool("SANDBOX_PAYMENTS_ENABLED", default=True)
-SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default="whsec_sandbox_development_only")
+SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default="")  # see SECRET_KEY
 # normal | duplicate | delay | reorder | drop: how the sandbox delivers its webhooks.
 SANDBOX_PAYMENT_WEBHOOK_MODE = env("SANDBOX_PAYMENT_WEBHOOK_MODE", default="normal")
 SANDBOX_PAYMENT_WEBHOOK_DELAY_SECONDS = env.int("SANDBOX_PAYMENT_WEBHOOK_DELAY_SECONDS", default=20)
@@ -378,13 +384,13 @@ CARRIERS = {
 }
 DISPATCH_CARRIERS = env.list("DISPATCH_CARRIERS", default=["sandbox"])
 SANDBOX_CARRIER_STEP_SECONDS = env.float("SANDBOX_CARRIER_STEP_SECONDS", default=60.0)
-SANDBOX_CARRIER_SECRET = env("SANDBOX_CARRIER_SECRET", default="whsec_sandbox_carrier_development_only")
+SANDBOX_CARRIER_SECRET = env("SANDBOX_CARRIER_SECRET", default="")  # see SECRET_KEY
 AFTERSHIP_WEBHOOK_SECRET = env("AFTERSHIP_WEBHOOK_SECRET", default="")
 KUAIDI100_SALT = env("KUAIDI100_SALT", default="")
 SHIPMENT_SYNC_QUIET_SECONDS = env.int("SHIPMENT_SYNC_QUIET_SECONDS", default=300)
 
 # Gifts.
-GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default=SECRET_KEY)
+GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default="")  # empty: card links derive from SECRET_KEY
 GIFT_PRICE_CAP_MINOR = env.int("GIFT_PRICE_CAP_MINOR", default=5_000_000)  # ¥50,000 per gift
 GIFT_REMINDER_HOURS_BEFORE = env.int("GIFT_REMINDER_HOURS_BEFORE", default=2)
 # The ship-by promise: a parcel still not dispatched this many hours after its ship_by is refunded.

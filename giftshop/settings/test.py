@@ -8,6 +8,10 @@ from .base import *  # noqa: F401,F403
 from .base import DATABASES, REDIS_URL, STATIC_ROOT, VAR_DIR, env
 
 DEBUG = False
+# Throwaway secrets: a test run signs nothing anyone else will ever verify.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-secret-key-not-for-any-running-shop-0123456789abcdef")
+SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default="whsec_test_only_payment_secret")
+SANDBOX_CARRIER_SECRET = env("SANDBOX_CARRIER_SECRET", default="whsec_test_only_carrier_secret")
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=tempfile.mkdtemp(prefix="giftshop-media-")))
