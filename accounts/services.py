@@ -189,8 +189,14 @@ def username_key(group, request):
     data = getattr(request, "data", None)
     if data is None or not isinstance(data, Mapping):
         data = request.POST
-    value = data.get("username", "")
-    return str(value).strip().casefold()[:200]
+    return rate_key_text(data.get("username", ""), limit=200)
+
+
+def rate_key_text(value, *, limit: int) -> str:
+    """A submitted value as a rate-limit key: case-folded, bounded, and encodable. The limiter hashes
+    its key as UTF-8, which a lone surrogate ("\\ud800", possible from a non-JSON client) would make
+    a 500; it becomes U+FFFD here, so the request is still counted."""
+    return str(value).strip().casefold()[:limit].encode("utf-8", "replace").decode()
 
 
 GUEST_GROUP = "accounts.guest.ip"
@@ -212,8 +218,7 @@ def signin_links_limited(*, request, contact: str) -> bool:
     asked for (so nobody floods one inbox from many addresses)."""
     by_ip = is_ratelimited(request, group=SIGNIN_LINK_GROUP, key="ip", rate=settings.RATELIMIT_SIGNIN_LINKS,
                            method="POST", increment=True)
-    # Encoded leniently: the limiter hashes its key as UTF-8, and a lone surrogate would not encode.
-    folded = str(contact).strip().casefold()[:254].encode("utf-8", "replace").decode()
+    folded = rate_key_text(contact, limit=254)
     by_contact = is_ratelimited(request, group=SIGNIN_LINK_CONTACT_GROUP, key=lambda _g, _r: folded,
                                 rate=settings.RATELIMIT_SIGNIN_LINKS_PER_CONTACT, method="POST", increment=True)
     return by_ip or by_contact
