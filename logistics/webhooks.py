@@ -7,7 +7,7 @@ import logging
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from giftshop.api.responses import require_post
+from giftshop.api.responses import capped_body, require_post
 from giftshop.errors import DomainError
 from giftshop.outbox import outbox_put
 from giftshop.storable import unstorable
@@ -35,6 +35,7 @@ def _parse(adapter, request) -> list[dict]:
 
 @csrf_exempt
 @require_post
+@capped_body
 def carrier_webhook(request, carrier):
     try:
         adapter = get_carrier(carrier)

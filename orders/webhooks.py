@@ -9,7 +9,7 @@ import logging
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from giftshop.api.responses import require_post
+from giftshop.api.responses import capped_body, require_post
 from giftshop.errors import DomainError
 from orders.payments import get_provider
 from orders.services.payments import payment_apply_update
@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 @csrf_exempt
 @require_post
+@capped_body
 def payment_webhook(request, provider):
     try:
         adapter = get_provider(provider)
