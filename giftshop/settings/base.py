@@ -272,6 +272,9 @@ IMAGE_MAX_PIXELS = 40_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Payment and carrier webhooks: a larger body is a JSON 413 before any signature work (no provider
+# or carrier sends anything near it).
+WEBHOOK_MAX_BODY_BYTES = env.int("WEBHOOK_MAX_BODY_BYTES", default=1_048_576)
 
 # --- Email ---------------------------------------------------------------------------------
 # Each mail whole in EMAIL_FILE_PATH, and in the log with its links' credentials masked (giftshop.mail).
