@@ -13,11 +13,11 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_ratelimit.core import is_ratelimited
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from giftshop.errors import InvalidInput, clean_or_raise
+from giftshop.ratelimits import seconds_limited
 from giftshop.sms import phone_normalized
 
 USERNAME_TAKEN = gettext_lazy("This username is taken.")
@@ -204,21 +204,22 @@ SIGNIN_LINK_GROUP = "accounts.signin_link.ip"
 SIGNIN_LINK_CONTACT_GROUP = "accounts.signin_link.contact"
 
 
-def light_accounts_limited(*, request) -> bool:
+def light_accounts_limited(*, request) -> int:
     """A guest's accept makes an account: it counts against the sign-up limit (RATELIMIT_REGISTER,
-    shared with the sign-up page and API) and against RATELIMIT_GUEST_ACCEPT, per address."""
-    limited = is_ratelimited(request, group=REGISTER_GROUP, key="ip", rate=register_rate, method="POST",
-                             increment=True)
-    return is_ratelimited(request, group=GUEST_GROUP, key="ip", rate=settings.RATELIMIT_GUEST_ACCEPT,
-                          method="POST", increment=True) or limited
+    shared with the sign-up page and API) and against RATELIMIT_GUEST_ACCEPT, per address. 0, or the
+    seconds until both allow another (for giftshop.ratelimits.Throttled)."""
+    register = seconds_limited(request, group=REGISTER_GROUP, key="ip", rate=register_rate, method="POST")
+    guest = seconds_limited(request, group=GUEST_GROUP, key="ip", rate=settings.RATELIMIT_GUEST_ACCEPT,
+                            method="POST")
+    return max(register, guest)
 
 
-def signin_links_limited(*, request, contact: str) -> bool:
+def signin_links_limited(*, request, contact: str) -> int:
     """RATELIMIT_SIGNIN_LINKS per address, and RATELIMIT_SIGNIN_LINKS_PER_CONTACT per email or phone
     asked for (so nobody floods one inbox from many addresses)."""
-    by_ip = is_ratelimited(request, group=SIGNIN_LINK_GROUP, key="ip", rate=settings.RATELIMIT_SIGNIN_LINKS,
-                           method="POST", increment=True)
+    by_ip = seconds_limited(request, group=SIGNIN_LINK_GROUP, key="ip", rate=settings.RATELIMIT_SIGNIN_LINKS,
+                            method="POST")
     folded = rate_key_text(contact, limit=254)
-    by_contact = is_ratelimited(request, group=SIGNIN_LINK_CONTACT_GROUP, key=lambda _g, _r: folded,
-                                rate=settings.RATELIMIT_SIGNIN_LINKS_PER_CONTACT, method="POST", increment=True)
-    return by_ip or by_contact
+    by_contact = seconds_limited(request, group=SIGNIN_LINK_CONTACT_GROUP, key=lambda _g, _r: folded,
+                                 rate=settings.RATELIMIT_SIGNIN_LINKS_PER_CONTACT, method="POST")
+    return max(by_ip, by_contact)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from giftshop.api.responses import error_body, json_not_found, json_server_error
 from giftshop.errors import NotFound
 from giftshop.errors import PermissionDenied as DomainPermissionDenied
+from giftshop.ratelimits import retry_after, throttled_text
 
 
 def or_404(fn, /, **kwargs):
@@ -36,11 +37,11 @@ def _is_api(request):
 def ratelimited(request, exception=None):
     if _is_api(request):
         response = JsonResponse(
-            error_body("throttled", _("Too many attempts. Please wait a minute and try again.")), status=429
+            error_body("throttled", throttled_text(exception)), status=429
         )
     else:
-        response = render(request, "errors/429.html", status=429)
-    response["Retry-After"] = "60"
+        response = render(request, "errors/429.html", {"refusal": throttled_text(exception)}, status=429)
+    response["Retry-After"] = retry_after(exception)
     return response
 
 

@@ -7,7 +7,6 @@ account. Nothing here ever shows a price.
 """
 
 from django.utils.translation import gettext as _
-from django_ratelimit.exceptions import Ratelimited
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -28,6 +27,7 @@ from gifts.services.claims import claim_accept, claim_decline, claim_set_address
 from giftshop.api.serializers import INVALID, NOT_AUTHENTICATED, THROTTLED, StrictInputSerializer, error_response
 from giftshop.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from giftshop.logfilters import log_response_token_masked
+from giftshop.ratelimits import Throttled
 from logistics.apis.serializers import AddressFieldsSerializer
 from stores.apis.catalog import ImageSerializer
 from stores.apis.inputs import id_field
@@ -52,8 +52,8 @@ class CardTokenApi(APIView):
 
 
 def _check_attempts(request):
-    if claim_attempts_limited(request=request):
-        raise Ratelimited()
+    if wait := claim_attempts_limited(request=request):
+        raise Throttled(wait)
 
 
 class TypedAddressSerializer(AddressFieldsSerializer):

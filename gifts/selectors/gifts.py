@@ -13,17 +13,17 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, Query
 from django.db.models.functions import Now
 from django.utils.translation import gettext as _
 from django_ratelimit import ALL as ratelimit_all_methods
-from django_ratelimit.core import get_usage, is_ratelimited
-from django_ratelimit.exceptions import Ratelimited
+from django_ratelimit.core import get_usage
 
 from gifts.models import Claim, Gift
 from gifts.tokens import is_well_formed, token_hash
 from giftshop.errors import NotFound
+from giftshop.ratelimits import Throttled, seconds_left, seconds_limited
 from orders.models import Order, Refund
 from stores.models import ProductImage, Variant
 from stores.selectors import is_platform_staff
 
-TOKEN_FAILURE_GROUP = "gifts.card-token-failures"
+TOKEN_FAILURE_GROUP = "gifts.card-token-failures"  # noqa: S105  # nosec B105: a rate-limit group name, not a secret
 
 
 # --- the deadlines, on the database clock ---------------------------------------------------
@@ -107,18 +107,21 @@ def _failure_usage(request, increment: bool):
     )
 
 
-def _failures_exhausted(request) -> bool:
-    """True once this IP has used up its failed lookups: with "20/10m", 20 failures are answered
-    404 and the 21st lookup is refused. (A check without increment must compare count >= limit:
-    django-ratelimit's should_limit, count > limit, is meant for a count that includes this request.)"""
+def _failures_wait(request) -> int:
+    """0 while this IP has failed lookups left, else the seconds until its window ends: with "20/10m",
+    20 failures are answered 404 and the 21st lookup is refused until the 10 minutes are over. (A
+    check without increment must compare count >= limit: django-ratelimit's should_limit, count >
+    limit, is meant for a count that includes this request.)"""
     usage = _failure_usage(request, increment=False)
-    return usage is not None and (usage["should_limit"] or usage["count"] >= usage["limit"])
+    if usage is None or not (usage["should_limit"] or usage["count"] >= usage["limit"]):
+        return 0
+    return seconds_left(usage)
 
 
 def gift_by_card_token(*, request, token) -> Gift:
     """The gift behind a card link. Never changes the gift (link previews fetch this)."""
-    if _failures_exhausted(request):
-        raise Ratelimited()
+    if wait := _failures_wait(request):
+        raise Throttled(wait)
     gift = None
     if is_well_formed(token):
         gift = _gift_rows().filter(token_hash=token_hash(token)).first()
@@ -212,9 +215,10 @@ def claims_for_sender(*, gift: Gift) -> QuerySet[Claim]:
     return Claim.objects.filter(gift=gift).select_related("recipient", "variant").order_by("created_at", "id")
 
 
-def claim_attempts_limited(*, request) -> bool:
-    """Claim attempts (accept, enter, decline): RATELIMIT_CLAIMS per user, counted on each try."""
-    return is_ratelimited(
+def claim_attempts_limited(*, request) -> int:
+    """Claim attempts (accept, enter, decline): RATELIMIT_CLAIMS per user, counted on each try. 0, or
+    the seconds until another attempt is allowed (raise giftshop.ratelimits.Throttled with them)."""
+    return seconds_limited(
         request, group="gifts.claims", key="user_or_ip", rate=settings.RATELIMIT_CLAIMS,
         method=ratelimit_all_methods, increment=True,
     )

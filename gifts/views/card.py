@@ -43,6 +43,7 @@ from gifts.services.claims import (
 )
 from giftshop.errors import DomainError, NotFound
 from giftshop.logfilters import log_response_token_masked
+from giftshop.ratelimits import Throttled
 from logistics.selectors.addresses import address_list
 
 
@@ -137,8 +138,8 @@ def _accept_or_address(request, gift, service):
 def _guest(request, gift):
     """Accept (or enter the draw) with no account, on one screen: the claim and a light account in
     one request, then signed in here; a sign-in link goes to the email or phone for later."""
-    if light_accounts_limited(request=request):
-        raise Ratelimited()
+    if wait := light_accounts_limited(request=request):
+        raise Throttled(wait)
     guest, new = _guest_forms(gift, request.POST)
     if not guest.is_valid() or (new is not None and not new.is_valid()):
         messages.error(request, _("Please check the highlighted fields."))
@@ -243,8 +244,8 @@ def card(request, token):
         if request.POST.get("action") == "guest":
             return _guest(request, gift)
         return redirect_to_login(request.path)
-    if claim_attempts_limited(request=request):
-        raise Ratelimited()
+    if wait := claim_attempts_limited(request=request):
+        raise Throttled(wait)
     action = ACTIONS.get(request.POST.get("action", ""))
     if action is None:
         messages.error(request, _("Choose what to do with the gift."))

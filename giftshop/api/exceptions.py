@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from giftshop.api.responses import error_body
 from giftshop.errors import DomainError
+from giftshop.ratelimits import retry_after, throttled_text
 
 _GENERIC_CODES = {
     drf.ParseError: "parse_error",
@@ -58,9 +59,9 @@ def exception_handler(exc, context):
         return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, Ratelimited):
         return Response(
-            error_body("throttled", _("Too many attempts. Please wait a minute and try again.")),
+            error_body("throttled", throttled_text(exc)),
             status=429,
-            headers={"Retry-After": "60"},
+            headers={"Retry-After": retry_after(exc)},
         )
     if isinstance(exc, Http404):
         exc = drf.NotFound()
