@@ -43,6 +43,7 @@ from gifts.services.claims import (
 )
 from giftshop.errors import DomainError, NotFound
 from giftshop.logfilters import log_response_token_masked
+from giftshop.privacy_headers import mark_private
 from giftshop.ratelimits import Throttled
 from logistics.selectors.addresses import address_list
 
@@ -223,9 +224,10 @@ def token_kept_out_of_logs(view):
                 response = HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         except Ratelimited as exc:
             response = import_string(settings.RATELIMIT_VIEW)(request, exc)
-        # The page's own images, styles and links send at most the origin as Referer, never this URL
-        # ("no-referrer" would make the card's own POSTs send "Origin: null" and fail CSRF).
-        response["Referrer-Policy"] = "strict-origin"
+        # The token is in this URL: no Referer leaves the page, no cache keeps it. (The card's own
+        # POSTs then carry "Origin: null": giftshop.privacy_headers.CsrfViewMiddleware accepts them.)
+        response["Referrer-Policy"] = "no-referrer"
+        mark_private(response)
         log_response_token_masked(request, response, token)
         return response
 
