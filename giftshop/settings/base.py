@@ -58,8 +58,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "giftshop.privacy_headers.CsrfViewMiddleware",  # Django's, and forms on a no-referrer page
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "giftshop.privacy_headers.PrivateResponsesMiddleware",  # no-store, private for signed-in answers
     "accounts.middleware.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
