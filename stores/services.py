@@ -6,7 +6,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from giftshop.errors import Conflict, InvalidInput, clean_or_raise
+from giftshop.errors import Conflict, InvalidInput, NotFound, clean_or_raise
 from giftshop.money import DEFAULT_CURRENCY
 from stores import images
 from stores.models import Product, ProductImage, Store, StoreMember, Variant
@@ -62,8 +62,8 @@ def store_member_add(*, store: Store, actor: User, username: str, role: str = St
 def store_member_remove(*, store: Store, actor: User, member_id: int) -> None:
     ensure_store_owner(store=store, actor=actor)
     member = StoreMember.objects.select_for_update().filter(store=store, id=member_id).first()
-    if member is None:
-        raise InvalidInput(_("This person is not on the team."), field="member")
+    if member is None:  # not this store's (perhaps another store's member): not found, as any other id
+        raise NotFound(_("This person is not on the team."))
     if member.role == StoreMember.Role.OWNER and store.members.filter(role=StoreMember.Role.OWNER).count() == 1:
         raise InvalidInput(_("A store needs at least one owner."), field="member")
     member.delete()

@@ -580,3 +580,14 @@ def test_another_stores_variant_is_404_whatever_the_body(other_api, product):
 def test_bad_variant_ids_are_json_404(user_api, product):
     for path in ("abc", "0", "99999999999999999999999"):
         errors(user_api.patch(f"/api/v1/merchant/variants/{path}/", {"stock": 1}, format="json"), 404, "not_found")
+
+
+def test_removing_another_stores_member_through_your_own_store_is_a_404(user_api, store, other_store):
+    # The probe of issue 11 saw 400 invalid: the member id exists, but not in this store.
+    theirs = other_store.members.get()
+
+    response = user_api.delete(f"/api/v1/merchant/stores/{store.slug}/members/{theirs.id}/")
+
+    errors(response, 404, "not_found")
+    assert other_store.members.filter(id=theirs.id).exists()
+    errors(user_api.delete(f"/api/v1/merchant/stores/{store.slug}/members/999999/"), 404, "not_found")
