@@ -159,7 +159,8 @@ def user_authenticate(*, request, username, password) -> User | None:
     stored = list(stored)
     if len(stored) == 1:
         username = stored[0]
-    return authenticate(request, username=username, password=password)
+    # Django's own request under DRF's: the log-in lockout (accounts/lockout.py) marks it.
+    return authenticate(getattr(request, "_request", request), username=username, password=password)
 
 
 def auth_token_for(*, user: User) -> str:

@@ -5,14 +5,13 @@
   addresses, orders and card links, which no shared cache and no browser history may keep. The card
   page and the public claims API, which answer anonymous callers too, say so themselves
   (`mark_private`). Public pages (the shop, a product) stay cacheable.
-- `CsrfViewMiddleware`: Django's, which also accepts a form posted by a page whose referrer policy
-  is `no-referrer` (the card page: its token is in its path). Such a page's own POSTs carry
-  `Origin: null`, which Django's origin check refuses; the browser's `Sec-Fetch-Site: same-origin`
-  (a header no script can set) says where the form really was, so the origin is taken as our own.
-  The CSRF token is checked as always.
+- `SameOriginNullMiddleware`: lets Django's CSRF check accept a form posted by a page whose
+  referrer policy is `no-referrer` (the card page: its token is in its path). Such a page's own
+  POSTs carry `Origin: null`, which Django's origin check refuses; the browser's
+  `Sec-Fetch-Site: same-origin` (a header no script can set) says where the form really was, so the
+  origin is taken as our own. The CSRF token is checked as always.
 """
 
-from django.middleware.csrf import CsrfViewMiddleware as DjangoCsrfViewMiddleware
 from django.utils.cache import patch_cache_control
 
 
@@ -34,8 +33,13 @@ class PrivateResponsesMiddleware:
         return response
 
 
-class CsrfViewMiddleware(DjangoCsrfViewMiddleware):
-    def process_view(self, request, callback, callback_args, callback_kwargs):
+class SameOriginNullMiddleware:
+    """Just before Django's CsrfViewMiddleware (which stays, by its own name, for check --deploy)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         if request.META.get("HTTP_ORIGIN") == "null" and request.META.get("HTTP_SEC_FETCH_SITE") == "same-origin":
             request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
-        return super().process_view(request, callback, callback_args, callback_kwargs)
+        return self.get_response(request)

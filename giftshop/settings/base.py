@@ -4,6 +4,7 @@ The embedded default (no DATABASE_URL, no REDIS_URL) is SQLite, a filesystem Cel
 database-backed cache: a fresh machine runs the whole shop with nothing else installed.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_ratelimit",
+    "axes",
     "giftshop",
     "accounts",
     "stores",
@@ -58,13 +60,15 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "giftshop.privacy_headers.CsrfViewMiddleware",  # Django's, and forms on a no-referrer page
+    "giftshop.privacy_headers.SameOriginNullMiddleware",  # a no-referrer page's own forms pass CSRF
+    "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "giftshop.privacy_headers.PrivateResponsesMiddleware",  # no-store, private for signed-in answers
     "accounts.middleware.RememberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into accounts.lockout's 429
 ]
 
 ROOT_URLCONF = "giftshop.urls"
@@ -343,6 +347,20 @@ RATELIMIT_VIEW = "giftshop.views.ratelimited"
 RATELIMIT_LOGIN = env("RATELIMIT_LOGIN", default="10/m")
 RATELIMIT_REGISTER = env("RATELIMIT_REGISTER", default="30/m")
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+
+# Log-in lockout with a cool-off (django-axes; accounts/lockout.py): the site, the token API and the
+# admin. Counted per username and address together, so nobody can lock a stranger out from afar;
+# kept in the default cache (Redis in services mode, the database cache in the embedded one).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
 # django-ratelimit warns about any cache backend it does not know. Both of ours are shared by all
 # web processes and increment atomically, which is exactly what the warning is about: the embedded
 # mode's database cache (giftshop.cache.AtomicDatabaseCache), and the services mode's

@@ -30,6 +30,7 @@ if env.bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Per-IP rate limits count the client the proxy saw, not the proxy (else one abuser locks out all).
     RATELIMIT_IP_META_KEY = "giftshop.client_ip.client_ip"
+    AXES_CLIENT_IP_CALLABLE = "giftshop.client_ip.client_ip"
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 STORAGES = {
     **STORAGES,  # media as MEDIA_STORAGE says (base)
