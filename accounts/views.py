@@ -60,7 +60,7 @@ def signup(request):
                 display_name=data["display_name"],
             )
         except InvalidInput as exc:
-            form_add_domain_error(form, exc, {"password": "password1"})
+            form_add_domain_error(form, exc, {"password": "password1"})  # nosec B105: form field names, not a password
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(name)s! Your account is ready.") % {"name": user.public_name})

@@ -21,11 +21,11 @@ from urllib.parse import urlparse
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 RESULTS_DIR = BENCH_DIR / "results"
-SCRATCH_DIR = Path(os.environ.get("BENCH_SCRATCH", "/tmp/giftshop-bench"))
+SCRATCH_DIR = Path(os.environ.get("BENCH_SCRATCH", "/tmp/giftshop-bench"))  # noqa: S108  a benchmark's scratch logs, on a dev machine; BENCH_SCRATCH moves it
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/giftshop_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
-BENCH_PASSWORD = "bench-pass-2024"
+BENCH_PASSWORD = "bench-pass-2024"  # noqa: S105  the throwaway benchmark database's users
 
 
 def bench_env(database_url=None, redis_url=None) -> dict:

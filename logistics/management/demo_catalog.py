@@ -5,7 +5,7 @@ the bamboo tray is not giftable (too big to post as a surprise). The tasting cup
 the oolong pouch have options at one price, so switching options on a card can be tried.
 """
 
-DEMO_PASSWORD = "lantern-demo-2024"
+DEMO_PASSWORD = "lantern-demo-2024"  # noqa: S105  # nosec B105: the demo accounts' published password; seed_demo refuses with DEBUG off unless --force
 
 MERCHANT = {"username": "merchant", "email": "merchant@lantern-leaf.example", "display_name": "Lantern & Leaf (Mei)"}
 

@@ -190,7 +190,7 @@ def _pouch(img, draw, p, label):
     draw.rectangle((x0, y0, x1, y0 + 40), fill=_darker(p["main"], 0.2))
     window = (x0 + 60, y0 + 140, x1 - 60, y0 + 420)
     draw.rounded_rectangle(window, radius=30, fill=_lighter(p["accent"], 0.5))
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311  # nosec B311: seeded, for reproducible demo pictures, not for secrets
     win = Image.new("RGB", (round(window[2] - window[0]), round(window[3] - window[1])), _lighter(p["accent"], 0.5))
     _scatter_leaves(win, rng, p["accent"], 18, (-40, -40, win.width - 60, win.height - 40), size=(60, 120))
     mask = Image.new("L", win.size, 0)
@@ -203,7 +203,7 @@ def _pearls(img, draw, p, label):
     cx, cy, r = S / 2, S * 0.55, S * 0.3
     _shadow(img, (cx - r, cy + r * 0.3, cx + r, cy + r * 0.75))
     draw.pieslice((cx - r, cy - r * 0.75, cx + r, cy + r * 0.75), 0, 180, fill=p["main"])
-    rng = random.Random(11)
+    rng = random.Random(11)  # noqa: S311  # nosec B311: seeded, for reproducible demo pictures, not for secrets
     for _ in range(160):  # the pearls heaped in the bowl, drawn back to front
         a, d = rng.uniform(math.pi, 2 * math.pi), rng.uniform(0, 1) ** 0.5
         px, py = cx + math.cos(a) * r * 0.88 * d, cy + math.sin(a) * r * 0.3 * d
@@ -230,7 +230,7 @@ def draw_product(kind, palette, label, view=0):
     """JPEG bytes of one product picture. `palette` maps main, accent, paper, ink and the two
     backdrop colours (sky, floor) to '#rrggbb'."""
     p = {name: _hex(value) for name, value in palette.items()}
-    rng = random.Random(f"{kind}-{label}-{view}")
+    rng = random.Random(f"{kind}-{label}-{view}")  # noqa: S311  # nosec B311: seeded, for reproducible demo pictures, not for secrets
     if view == 2:
         img = _gradient((S, S), _lighter(p["paper"], 0.1), p["paper"])
         _scatter_leaves(img, rng, p["leaf"], 70, (-120, -120, S - 60, S - 60), size=(140, 260))

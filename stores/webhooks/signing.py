@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import secrets
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105  # nosec B105: the prefix every generated secret starts with, not a secret
 
 
 def secret_new() -> str:
