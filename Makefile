@@ -9,6 +9,7 @@
 #                  axe-core for the accessibility tests comes from `npm ci` (package-lock.json).
 #   make mutate    mutation testing (mutmut) of the money and units code; not part of make test.
 #   make lint      ruff, and lint-imports (import-linter: the layers of DESIGN §3)
+#   make audit     bandit, ruff's security rules, pip-audit, check --deploy (.ci/audit)
 #   make lock      recompile requirements*.lock from requirements*.txt (UPGRADE=1: newest allowed)
 #   make messages  compile translations (.po -> .mo; needs gettext)
 #   make clean     remove .venv and local state under var/
@@ -153,6 +154,11 @@ mutate: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+# Security checks (.ci/audit says what each one holds): bandit, ruff's S rules, pip-audit on both
+# locks (a WARN, not a pass, where no vulnerability service answers), check --deploy.
+audit: venv
+	.ci/audit
 
 messages: venv
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: apt-get install gettext"; exit 1; }
