@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_USER, DEMO_PASSWORD = "alice", "lantern-demo-2024"
+DEMO_USER = "alice"  # her password is the install's own: DEMO_PASSWORD in the clone's var/secrets.env
 START_SECONDS = 420  # a fresh clone installs its virtualenv first (pip's cache makes it ~30 s)
 OPEN_SECONDS = 60
 STOP_SECONDS = 30
@@ -97,9 +97,17 @@ def tail(log, lines=80):
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def gift_flow(base):
+def demo_password(shop):
+    """What `make run` made on first start (and printed with the demo logins)."""
+    for line in (shop / "var" / "secrets.env").read_text().splitlines():
+        if line.startswith("DEMO_PASSWORD="):
+            return line.partition("=")[2].strip()
+    raise SmokeFailure("var/secrets.env holds no DEMO_PASSWORD")
+
+
+def gift_flow(base, password):
     """A demo shopper sends a gift and pays through the API; returns (seconds to open, card page URL)."""
-    token = api("POST", f"{base}/api/v1/auth/token/", {"username": DEMO_USER, "password": DEMO_PASSWORD})["token"]
+    token = api("POST", f"{base}/api/v1/auth/token/", {"username": DEMO_USER, "password": password})["token"]
     products = api("GET", f"{base}/api/v1/products/?page_size=100")["results"]
     variant = next(
         (v for p in products if p.get("giftable") for v in api("GET", f"{base}/api/v1/products/{p['id']}/")["variants"]
@@ -230,7 +238,10 @@ def run_one(mode, seed, keep):
         for name, marker in MARKERS.items():
             wait_until(f"the {name}", lambda m=marker: m in log.read_text(errors="replace"), 60, process, log)
         up = time.monotonic() - started
-        opened, card_url = gift_flow(site)
+        password = demo_password(shop)
+        if password not in log.read_text(errors="replace"):
+            raise SmokeFailure("the demo logins were not printed with this install's password\n" + tail(log))
+        opened, card_url = gift_flow(site, password)
         image_url = check_unfurl(card_url)
         time.sleep(1)  # what the worker logs just after
         text = log.read_text(errors="replace")

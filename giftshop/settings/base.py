@@ -389,6 +389,8 @@ DEFAULT_PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
 PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)
 RECONCILE_AFTER_SECONDS = env.int("RECONCILE_AFTER_SECONDS", default=120)
 MAX_ORDER_TOTAL_MINOR = env.int("MAX_ORDER_TOTAL_MINOR", default=100_000_000_000)
+# The demo accounts' password (seed_demo): the embedded mode makes one per install; empty, no demo.
+DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
 SANDBOX_PAYMENTS_ENABLED = env.bool("SANDBOX_PAYMENTS_ENABLED", default=True)
 SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default="")  # see SECRET_KEY
 # normal | duplicate | delay | reorder | drop: how the sandbox delivers its webhooks.

@@ -2,10 +2,10 @@
 
 The repository holds no secret a running shop signs with. The first process to start (`make run`
 migrates before honcho starts the web server, the worker and the beat) writes `var/secrets.env`
-with mode 0600: a random Django secret key (card links and sessions are signed with it) and the
-sandbox payment and carrier webhook secrets. Every later process, and every later run, reads the
-same file, so links stay valid across restarts. A variable set in the environment (or in .env)
-wins over the file, as everywhere else in the settings.
+with mode 0600: a random Django secret key (card links and sessions are signed with it), the
+sandbox payment and carrier webhook secrets, and the password of the demo accounts seed_demo makes.
+Every later process, and every later run, reads the same file, so links stay valid across restarts.
+A variable set in the environment (or in .env) wins over the file, as everywhere else in the settings.
 
 Delete the file to rotate every secret at once: existing card links and sessions stop working.
 """
@@ -15,7 +15,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-NAMES = ("DJANGO_SECRET_KEY", "SANDBOX_PAYMENT_SECRET", "SANDBOX_CARRIER_SECRET")
+NAMES = ("DJANGO_SECRET_KEY", "SANDBOX_PAYMENT_SECRET", "SANDBOX_CARRIER_SECRET", "DEMO_PASSWORD")
 
 
 def _new():
@@ -23,6 +23,7 @@ def _new():
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "SANDBOX_PAYMENT_SECRET": "whsec_" + secrets.token_urlsafe(32),
         "SANDBOX_CARRIER_SECRET": "whsec_" + secrets.token_urlsafe(32),
+        "DEMO_PASSWORD": "demo-" + secrets.token_urlsafe(9),  # printed by seed_demo, to whoever runs it
     }
 
 

@@ -12,6 +12,7 @@ _secrets = install_secrets.load_or_create(Path(env("SECRETS_FILE", default=str(V
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=_secrets["DJANGO_SECRET_KEY"])
 SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default=_secrets["SANDBOX_PAYMENT_SECRET"])
 SANDBOX_CARRIER_SECRET = env("SANDBOX_CARRIER_SECRET", default=_secrets["SANDBOX_CARRIER_SECRET"])
+DEMO_PASSWORD = env("DEMO_PASSWORD", default=_secrets["DEMO_PASSWORD"])
 
 # Off unless asked for (`make dev`, or DJANGO_DEBUG=1): a shop on the embedded default may face real
 # visitors, who get the friendly error pages, never a traceback.

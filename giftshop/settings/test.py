@@ -12,6 +12,7 @@ DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-secret-key-not-for-any-running-shop-0123456789abcdef")
 SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default="whsec_test_only_payment_secret")
 SANDBOX_CARRIER_SECRET = env("SANDBOX_CARRIER_SECRET", default="whsec_test_only_carrier_secret")
+DEMO_PASSWORD = "test-demo-password-1"  # noqa: S105  # nosec B105: the test database's demo accounts
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=tempfile.mkdtemp(prefix="giftshop-media-")))

@@ -5,7 +5,9 @@ the bamboo tray is not giftable (too big to post as a surprise). The tasting cup
 the oolong pouch have options at one price, so switching options on a card can be tried.
 """
 
-DEMO_PASSWORD = "lantern-demo-2024"  # noqa: S105  # nosec B105: the demo accounts' published password; seed_demo refuses with DEBUG off unless --force
+# The password earlier versions gave every install's demo accounts, published in their README:
+# seed_demo replaces it with the install's own (settings.DEMO_PASSWORD) wherever it is still in use.
+PUBLISHED_PASSWORD = "lantern-demo-2024"  # noqa: S105  # nosec B105: a known-bad password, kept only to be replaced
 
 MERCHANT = {"username": "merchant", "email": "merchant@lantern-leaf.example", "display_name": "Lantern & Leaf (Mei)"}
 

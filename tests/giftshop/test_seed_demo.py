@@ -1,12 +1,13 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from PIL import Image
 
 from accounts.models import User
-from logistics.management.demo_catalog import DEMO_PASSWORD
+from logistics.management.demo_catalog import PUBLISHED_PASSWORD
 from logistics.management.demo_pictures import draw_product
 from logistics.models import Address
 from stores.models import Product, ProductImage, Store, StoreMember, Variant
@@ -30,7 +31,7 @@ def draw_once(monkeypatch):
 
 def _seed():
     out = StringIO()
-    call_command("seed_demo", "--force", stdout=out)
+    call_command("seed_demo", stdout=out)
     return out.getvalue()
 
 
@@ -56,7 +57,7 @@ def test_seeding_twice_changes_nothing(seeded):
 
 
 def test_it_prints_the_demo_logins(seeded):
-    assert DEMO_PASSWORD in seeded
+    assert settings.DEMO_PASSWORD in seeded
     for username in ("merchant", "alice", "bob"):
         assert username in seeded
 
@@ -67,7 +68,7 @@ def test_the_merchant_owns_a_believable_store(seeded):
 
     assert "Lantern & Leaf" in store.name and store.description
     assert StoreMember.objects.get(store=store, user=merchant).role == StoreMember.Role.OWNER
-    assert merchant.check_password(DEMO_PASSWORD)
+    assert merchant.check_password(settings.DEMO_PASSWORD)
 
 
 def test_products_have_photos_variants_prices_and_stock(seeded):
@@ -101,7 +102,7 @@ def test_shoppers_have_names_passwords_and_a_default_address(seeded):
     for username in ("alice", "bob"):
         shopper = User.objects.get(username=username)
         assert shopper.display_name and shopper.email
-        assert shopper.check_password(DEMO_PASSWORD)
+        assert shopper.check_password(settings.DEMO_PASSWORD)
         addresses = Address.objects.filter(user=shopper)
         assert addresses.count() >= 1
         assert addresses.filter(is_default=True).count() == 1
@@ -120,8 +121,22 @@ def test_it_leaves_existing_accounts_alone(db):
     assert alice.display_name == "Alice"
 
 
-def test_seed_demo_refuses_without_debug_unless_forced(db):
-    from django.core.management import CommandError, call_command
+def test_seed_demo_refuses_without_a_demo_password(db, settings):
+    from django.core.management import CommandError
 
-    with pytest.raises(CommandError, match="--force"):
+    settings.DEMO_PASSWORD = ""
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
         call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_the_once_published_password_is_replaced_by_the_install_s_own(db, settings):
+    # Installs seeded by earlier versions gave every demo account a password printed in the README.
+    from accounts.services import user_register
+
+    user_register(username="merchant", password=PUBLISHED_PASSWORD, email="m@example.com", display_name="Mei")
+    _seed()
+
+    merchant = User.objects.get(username="merchant")
+    assert not merchant.check_password(PUBLISHED_PASSWORD)
+    assert merchant.check_password(settings.DEMO_PASSWORD)

@@ -22,13 +22,10 @@ from stores.services import product_create, product_image_add, store_create
 class Command(BaseCommand):
     help = "Create the demo store, products, photos and accounts (safe to run again), and print the logins."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true",
-                            help="seed even with DEBUG off (the demo accounts have a published password)")
-
-    def handle(self, *args, force=False, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError("seed_demo creates accounts with a published password; with DEBUG off, pass --force.")
+    def handle(self, *args, **options):
+        self.password = settings.DEMO_PASSWORD
+        if not self.password:  # the embedded mode makes one per install (settings/install_secrets.py)
+            raise CommandError("Set DEMO_PASSWORD (the demo accounts' password) to seed the demo shop.")
         created = {"accounts": 0, "addresses": 0, "products": 0, "photos": 0}
         merchant = self._user(demo.MERCHANT, created)
         for shopper in demo.SHOPPERS:
@@ -54,9 +51,12 @@ class Command(BaseCommand):
     def _user(self, spec, created):
         user = User.objects.filter(username__iexact=spec["username"]).first()
         if user is None:
-            user = user_register(password=demo.DEMO_PASSWORD, **{k: spec[k] for k in ("username", "email",
-                                                                                    "display_name")})
+            user = user_register(password=self.password, **{k: spec[k] for k in ("username", "email",
+                                                                               "display_name")})
             created["accounts"] += 1
+        elif user.check_password(demo.PUBLISHED_PASSWORD):  # seeded by an earlier version: anyone knew it
+            user.set_password(self.password)
+            user.save(update_fields=["password"])
         return user
 
     def _product(self, store, spec, created):
@@ -83,7 +83,8 @@ class Command(BaseCommand):
 
     def _print_logins(self, store):
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {demo.DEMO_PASSWORD})"))
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo logins (password for each: {self.password}; this install's own, see DEMO_PASSWORD)"))
         self.stdout.write(f"  merchant  {demo.MERCHANT['username']:<8}  owns {store.name} (/merchant/)")
         for shopper in demo.SHOPPERS:
             self.stdout.write(f"  shopper   {shopper['username']:<8}  {shopper['display_name']}, saved addresses")
