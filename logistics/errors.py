@@ -16,3 +16,8 @@ class ParcelNotReturned(Conflict):
 class ReturnAlreadyResolved(Conflict):
     code = "return_already_resolved"
     default_detail = _("This returned parcel has already been shipped again or refunded.")
+
+
+class AddressPurged(Conflict):
+    code = "address_purged"
+    default_detail = _("This parcel's address was removed after the retention period: it cannot be shipped again.")

@@ -110,6 +110,12 @@ class Shipment(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
+    # When the parcel reached a final status (FINAL), on the database clock: the address retention
+    # period counts from here (logistics.services.purge). Not delivered_at, the carrier's own time of
+    # the delivery scan, which may be long before we heard of it; not last_event_at, which later scans move.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    # When the ship-to snapshot and the gift note were redacted (ADDRESS_RETENTION_DAYS after ended_at).
+    address_purged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=Now())
 
     class Meta:
@@ -121,6 +127,11 @@ class Shipment(models.Model):
             # The ship-by job scans what is still pending by deadline.
             models.Index(
                 fields=["ship_by", "id"], condition=models.Q(status="pending"), name="shipment_pending_due_idx"
+            ),
+            # The purge job scans ended parcels whose address is still kept.
+            models.Index(
+                fields=["ended_at", "id"], condition=models.Q(address_purged_at__isnull=True, ended_at__isnull=False),
+                name="shipment_purge_due_idx",
             ),
         ]
         constraints = [

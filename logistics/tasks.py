@@ -2,6 +2,7 @@ from celery import shared_task
 
 from logistics.carriers.sandbox import SandboxCarrier
 from logistics.services.overdue import ship_by_enforce
+from logistics.services.purge import purge_ended_addresses
 from logistics.services.tracking import shipments_sync_quiet
 
 
@@ -18,3 +19,8 @@ def sync_shipments():
 @shared_task(name="logistics.tasks.enforce_ship_by")
 def enforce_ship_by():
     return ship_by_enforce()
+
+
+@shared_task(name="logistics.tasks.purge_addresses")
+def purge_addresses():
+    return purge_ended_addresses()

@@ -1,10 +1,12 @@
 """Outbox consumers of orders: carry out a refund, tell the buyer it landed; news of a purchase's
-parcel (moved, overdue, refund due)."""
+parcel (moved, overdue, refund due, its address purged)."""
 
 from giftshop.outbox import consumer
 from logistics.services.overdue import TOPIC_OVERDUE, TOPIC_REFUND_DUE
+from logistics.services.purge import TOPIC_ADDRESSES_PURGED
 from logistics.services.tracking import TOPIC_UPDATED
 from orders.notices import notify_purchase_parcel, notify_purchase_refunded
+from orders.services.purge import order_purge_ship_to
 from orders.services.refunds import TOPIC_EXECUTE, TOPIC_SUCCEEDED, refund_execute
 from orders.services.ship_by import order_announce_overdue, order_refund_overdue
 
@@ -32,3 +34,8 @@ def tell_the_buyer_about_the_parcel(payload, *, key):
 @consumer(TOPIC_SUCCEEDED)
 def tell_the_buyer_about_a_refund(payload, *, key):
     notify_purchase_refunded(refund_id=payload["refund_id"])
+
+
+@consumer(TOPIC_ADDRESSES_PURGED)
+def redact_the_purchases_address(payload, *, key):
+    order_purge_ship_to(shipment_ids=payload["shipment_ids"])

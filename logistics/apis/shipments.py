@@ -19,6 +19,10 @@ from stores.selectors import access_store_by_slug
 
 TAGS = ["shipments"]
 STATUS_GROUPS = ["overdue", "dispatched", "all"]  # besides the statuses themselves
+ADDRESS_PURGED_HELP = (
+    "When the address was removed, ADDRESS_RETENTION_DAYS after the parcel ended (null: still kept). From then on "
+    "ship_to keeps only country, region and city (the other fields are empty strings), and the gift note is empty."
+)
 
 
 class ShipToSerializer(serializers.Serializer):
@@ -74,6 +78,7 @@ class MerchantShipmentListApi(APIView):
         reference = serializers.CharField()
         status = serializers.ChoiceField(choices=Shipment.Status.choices)
         ship_to = ShipToSerializer(source="*")
+        address_purged_at = serializers.DateTimeField(allow_null=True, help_text=ADDRESS_PURGED_HELP)
         ship_by = serializers.DateTimeField()
         overdue = serializers.BooleanField(source="is_overdue", help_text="Still pending after ship_by.")
         lines = PackingLineSerializer(many=True)
@@ -120,6 +125,7 @@ class ShipmentDetailApi(APIView):
         carrier = serializers.CharField()
         tracking_number = serializers.CharField()
         ship_to = ShipToSerializer(source="*")
+        address_purged_at = serializers.DateTimeField(allow_null=True, help_text=ADDRESS_PURGED_HELP)
         ship_by = serializers.DateTimeField()
         shipped_at = serializers.DateTimeField(allow_null=True)
         delivered_at = serializers.DateTimeField(allow_null=True)

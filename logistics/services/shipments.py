@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 
 from giftshop.transitions import transition
-from logistics.errors import ParcelNotReturned, ReturnAlreadyResolved
+from logistics.errors import AddressPurged, ParcelNotReturned, ReturnAlreadyResolved
 from logistics.models import Address, Shipment
 from stores.selectors import ensure_store_member
 
@@ -67,10 +67,13 @@ def shipment_create(
 def shipment_resend(*, shipment: Shipment, actor) -> Shipment:
     """A member of the store ships a returned parcel again: a new pending shipment with the same
     address snapshot, contents and gift note, and a new ship-by promise. Once per returned parcel
-    (`resent_from` is unique); 409 `parcel_not_returned` for any other parcel."""
+    (`resent_from` is unique); 409 `parcel_not_returned` for any other parcel, `address_purged` once
+    its address has been removed (ADDRESS_RETENTION_DAYS after it came back: it can still be refunded)."""
     ensure_store_member(store_id=shipment.store_id, actor=actor)
     if shipment.status != Shipment.Status.RETURNED:
         raise ParcelNotReturned()
+    if shipment.address_purged_at is not None:  # came back long ago: nothing left to ship it to
+        raise AddressPurged()
     ship_to = {
         "recipient_name": shipment.ship_to_name, "phone": shipment.ship_to_phone,
         "country": shipment.ship_to_country, "region": shipment.ship_to_region, "city": shipment.ship_to_city,
@@ -94,4 +97,4 @@ def shipment_cancel(*, shipment: Shipment, reason: str = "", actor=None) -> bool
     """pending → cancelled; False when it already left (dispatch won the race)."""
     if shipment.status != Shipment.Status.PENDING:
         return False
-    return transition(shipment, Shipment.Status.CANCELLED, reason=reason, actor=actor)
+    return transition(shipment, Shipment.Status.CANCELLED, reason=reason, actor=actor, extra={"ended_at": Now()})

@@ -147,6 +147,8 @@ def tracking_apply(*, update: TrackingUpdate) -> Shipment | None:
         before = shipment.status
         table = Shipment.TRANSITIONS if Shipment.TRANSITIONS.allowed(before, status) else REPLAYED
         reason = f"carrier: {decider.raw_status}" if decider else "carrier: timeline replayed"
+        if status in Shipment.FINAL:  # once: a final status never moves again (the address purge counts from here)
+            extra["ended_at"] = Now()
         transition(shipment, status, reason=reason, extra=extra, table=table)
         _announce(shipment, f"{shipment.id}:{before}:{status}:{decider.key if decider else ''}")
     return shipment
