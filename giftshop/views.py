@@ -1,8 +1,10 @@
 """Project-level views: error pages that speak JSON under /api/ and HTML elsewhere; and or_404, how
 a page view turns "not found, or not yours" into its 404."""
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -10,6 +12,15 @@ from giftshop.api.responses import error_body, json_not_found, json_server_error
 from giftshop.errors import NotFound
 from giftshop.errors import PermissionDenied as DomainPermissionDenied
 from giftshop.ratelimits import retry_after, throttled_text
+
+logger = logging.getLogger(__name__)
+# When even the 500 page fails: plain HTML in both languages, no template, no database.
+STATIC_500 = (
+    '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+    "<title>Something went wrong · 出错了</title></head><body><h1>Something went wrong</h1>"
+    "<p>We are on it. Please try again in a few minutes.</p><h1>出错了</h1><p>我们正在处理，请稍后再试。</p>"
+    '<p><a href="/">Back to the shop · 返回商店</a></p></body></html>'
+)
 
 
 def or_404(fn, /, **kwargs):
@@ -54,7 +65,11 @@ def not_found(request, exception=None):
 def server_error(request):
     if _is_api(request):
         return json_server_error(request)
-    return render(request, "errors/500.html", status=500)
+    try:
+        return render(request, "errors/500.html", status=500)
+    except Exception:  # noqa: BLE001  the page itself failed (the database is down, say): still a page
+        logger.exception("the 500 page could not be rendered")
+        return HttpResponseServerError(STATIC_500, content_type="text/html; charset=utf-8")
 
 
 def bad_request(request, exception=None):
