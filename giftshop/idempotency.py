@@ -33,12 +33,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 
 from giftshop.errors import Conflict, DomainError, InvalidInput
 from giftshop.models import IdempotencyRecord
+from giftshop.storable import unstorable
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -48,7 +48,7 @@ NOT_STORED_CODES = {"invalid", "parse_error"}
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": r"\S"},  # as `idempotent` checks
     location=OpenApiParameter.HEADER,
     required=False,
     description=(
@@ -144,7 +144,8 @@ def idempotent(endpoint: str):
             key = request.headers.get(HEADER)
             if key is None or not request.user.is_authenticated:
                 return method(view, request, *args, **kwargs)
-            if not key.strip() or len(key) > MAX_KEY_LENGTH:
+            # unstorable: a NUL (PostgreSQL refuses it in text) or a lone surrogate (no UTF-8) is no key.
+            if not key.strip() or len(key) > MAX_KEY_LENGTH or unstorable(key):
                 raise InvalidInput(
                     _("Idempotency-Key must be 1 to %(max)s characters.") % {"max": MAX_KEY_LENGTH}, field=HEADER
                 )

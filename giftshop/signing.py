@@ -36,12 +36,14 @@ def verify(secret: str, header: str | None, body: bytes, *, now: float | None = 
             timestamp = value
         elif key == "v1":
             candidates.append(value)
-    if timestamp is None or not timestamp.isdigit() or not candidates:
+    # ASCII digits of a plausible length: "²" is a digit int() refuses, and no float holds 10**400.
+    if timestamp is None or not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12 or not candidates:
         raise ValueError("malformed signature header")
     now = time.time() if now is None else now
     if abs(now - int(timestamp)) > tolerance:
         raise ValueError("timestamp outside the tolerance")
     expected = hmac.new(_key(secret), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    if not any(hmac.compare_digest(expected, c) for c in candidates):
+    # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
+    if not any(hmac.compare_digest(expected.encode(), c.encode("utf-8", "surrogatepass")) for c in candidates):
         raise ValueError("signature does not match")
     return int(timestamp)

@@ -1,9 +1,13 @@
 """What a database column cannot keep, told before it is written: PostgreSQL refuses the NUL
-character in text and jsonb, and jsonb refuses NaN and the infinities. Data from outside (signed
-webhooks, whose fields no serializer checks) is refused with a 400 instead of a DataError 500.
+character in text and jsonb, and jsonb refuses NaN and the infinities; no database takes a lone
+surrogate (JSON's "\\ud800" escape decodes to one, and UTF-8 cannot encode it). Data from outside
+(signed webhooks, whose fields no serializer checks) is refused with a 400 instead of a 500.
 Imports no app."""
 
 import math
+import re
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 
 def unstorable(value) -> str | None:
@@ -15,6 +19,8 @@ def unstorable(value) -> str | None:
         if isinstance(item, str):
             if "\x00" in item:
                 return "a NUL character"
+            if not item.isascii() and _SURROGATE_RE.search(item):
+                return "a lone surrogate"
         elif isinstance(item, float):
             if not math.isfinite(item):
                 return "a number that is not finite"

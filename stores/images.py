@@ -82,7 +82,11 @@ def process_upload(upload) -> ProcessedImage:
     except Exception:  # noqa: BLE001 - Pillow raises many types for broken input
         raise InvalidImage(_("This file is not a photo we can read.")) from None
 
-    img = ImageOps.exif_transpose(img)  # keep the orientation, then drop all metadata
+    try:
+        upright = ImageOps.exif_transpose(img)  # keep the orientation, then drop all metadata
+    except Exception:  # noqa: BLE001 - a broken EXIF block (SyntaxError, struct.error...): kept unrotated
+        upright = img
+    img = upright
     if img.mode not in ("RGB", "RGBA", "L", "LA"):
         img = img.convert("RGBA" if "A" in img.getbands() or img.mode == "P" else "RGB")
     img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)

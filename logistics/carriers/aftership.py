@@ -41,7 +41,7 @@ def _checkpoint(item: dict) -> Checkpoint:
         key="as:" + hashlib.sha256(fingerprint.encode()).hexdigest()[:40],
         occurred_at=occurred_at,
         status=aftership_status(tag, subtag),
-        raw_status=f"{tag}/{subtag}" if subtag else tag,
+        raw_status=f"{tag}/{subtag}" if subtag else str(tag),
         location=(location or str(item.get("location") or ""))[:120],
         description=message,
     )
@@ -51,7 +51,8 @@ def parse_push(*, secret: str, headers, body: bytes) -> list[TrackingUpdate]:
     """Verify and parse one push (a pure function of its inputs)."""
     given = headers.get(SIGNATURE_HEADER) or ""
     # Compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError, a 500).
-    if not secret or not given or not hmac.compare_digest(sign(secret, body).encode(), given.encode()):
+    if not secret or not given or not hmac.compare_digest(sign(secret, body).encode(),
+                                                          given.encode("utf-8", "surrogatepass")):
         raise InvalidSignature("signature does not match")
     try:
         event = json.loads(body)
@@ -66,6 +67,8 @@ def parse_push(*, secret: str, headers, body: bytes) -> list[TrackingUpdate]:
     except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as exc:
         # Well signed but not a tracking push we can read (wrong shapes, impossible times): refused.
         raise InvalidSignature(f"malformed push: {exc}") from None
+    except RecursionError:
+        raise InvalidSignature("malformed push: nested too deeply") from None
     return [TrackingUpdate(carrier=AfterShipCarrier.code, tracking_number=number, checkpoints=checkpoints)]
 
 

@@ -8,7 +8,7 @@ webhook, signed (giftshop.signing); our periodic sync pulls parcels that went qu
 """
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -97,15 +97,21 @@ def _checkpoints(parcel: SandboxParcel, now: datetime) -> list[dict]:
     return due
 
 
+def _time(value) -> datetime:
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _to_update(tracking_number: str, wire: list[dict]) -> TrackingUpdate:
+    # Texts as str and times aware whatever a push holds: the worker slices and orders them.
     return TrackingUpdate(
         carrier=SandboxCarrier.code,
         tracking_number=tracking_number,
         checkpoints=[
             Checkpoint(
-                key=f"sbx:{c['index']}", occurred_at=datetime.fromisoformat(c["time"]),
-                status=normalise(SANDBOX_CODES, c["code"], carrier="sandbox"), raw_status=c["code"],
-                location=c.get("location", ""), description=c.get("description", ""),
+                key=f"sbx:{c['index']}", occurred_at=_time(c["time"]),
+                status=normalise(SANDBOX_CODES, c["code"], carrier="sandbox"), raw_status=str(c["code"]),
+                location=str(c.get("location") or ""), description=str(c.get("description") or ""),
             )
             for c in wire
         ],
@@ -138,8 +144,10 @@ class SandboxCarrier(Carrier):
             signing.verify(settings.SANDBOX_CARRIER_SECRET, headers.get(SIGNATURE_HEADER), body)
             data = json.loads(body)
             return [_to_update(str(data["tracking_number"]), list(data["checkpoints"]))]
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             raise InvalidSignature(str(exc)) from None
+        except RecursionError:
+            raise InvalidSignature("malformed push: nested too deeply") from None
 
     # --- the carrier's own side: pushing news to our webhook ---------------------------------
 
