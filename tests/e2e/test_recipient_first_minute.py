@@ -38,8 +38,9 @@ def in_viewport(page, locator):
 def test_a_stranger_accepts_on_one_screen_without_leaving_the_card(gift_with_options, new_phone, artifacts):
     card = gift_share_url(gift=gift_with_options)
     page = new_phone().new_page()
-    visited = []
+    visited, posts = [], []
     page.on("framenavigated", lambda frame: visited.append(frame.url) if frame == page.main_frame else None)
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
     page.goto(card)
     page.screenshot(path=artifacts / "first-minute-01-guest-screen.png", full_page=True)
 
@@ -66,6 +67,10 @@ def test_a_stranger_accepts_on_one_screen_without_leaving_the_card(gift_with_opt
     page.wait_for_selector("text=The store ships it soon")
     assert "We sent a sign-in link to fay@example.com" in page.locator(".messages").inner_text()
     assert {urlsplit(url).path for url in visited} == {urlsplit(card).path}  # no page left the card
+    # The card is no-referrer (its token is in the URL): the browser's own POST says "Origin: null" and
+    # no Referer, and passes CSRF by its Sec-Fetch-Site (giftshop.privacy_headers).
+    sent = posts[0].all_headers()
+    assert sent.get("origin") == "null" and "referer" not in sent and sent.get("sec-fetch-site") == "same-origin"
     claim = Claim.objects.get(gift=gift_with_options)
     assert claim.variant.name == "Celadon" and claim.recipient.email == "fay@example.com"
     assert "123.45" not in page.content()
