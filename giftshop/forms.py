@@ -1,6 +1,12 @@
 """What every app's page forms share: a service's DomainError put back on the form. Imports no app."""
 
 from django import forms
+from django.utils.translation import gettext_noop
+
+# Django puts _(":") after every form label; its own Chinese catalogue keeps the ASCII colon. Ours
+# (found first, LOCALE_PATHS) gives the full-width one. Named here so makemessages keeps the entry.
+# Translators: the colon after a form field's label.
+LABEL_SUFFIX = gettext_noop(":")
 
 
 def form_add_domain_error(form: forms.Form, exc, field_map: dict | None = None) -> None:

@@ -37,3 +37,16 @@ def test_every_message_is_translated_and_none_is_fuzzy():
 def test_the_compiled_catalogue_is_there():
     mo = PO.with_suffix(".mo")
     assert mo.exists() and mo.stat().st_size > 10_000
+
+
+def test_form_labels_end_with_the_full_width_colon_in_chinese():
+    from django import forms
+    from django.utils import translation
+
+    class Form(forms.Form):
+        name = forms.CharField(label="Name")
+
+    with translation.override("zh-hans"):
+        assert Form()["name"].label_tag().endswith("Name：</label>")
+    with translation.override("en"):
+        assert Form()["name"].label_tag().endswith("Name:</label>")
