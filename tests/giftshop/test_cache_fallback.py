@@ -47,13 +47,25 @@ def test_the_card_page_the_claims_api_and_login_answer_without_redis(client, dea
 
 
 def test_rate_limits_still_count_in_the_database_while_redis_is_down(client, dead_redis, settings):
+    # A different username each time: the per-IP limit (10 a minute) answers, not the lockout of one
+    # username (5 wrong passwords, tests/accounts/test_lockout.py), which counts in the same cache.
     answers = [
-        client.post("/api/v1/auth/token/", {"username": "alice", "password": "wrong"}, content_type="application/json")
-        .status_code
-        for _ in range(12)
+        client.post("/api/v1/auth/token/", {"username": f"guess{n}", "password": "wrong"},
+                    content_type="application/json").status_code
+        for n in range(12)
     ]
 
     assert answers[:10] == [400] * 10 and answers[10:] == [429, 429]
+
+
+def test_the_log_in_lockout_still_counts_while_redis_is_down(client, dead_redis):
+    answers = [
+        client.post("/api/v1/auth/token/", {"username": "alice", "password": "wrong"}, content_type="application/json")
+        .status_code
+        for _ in range(6)
+    ]
+
+    assert answers == [400] * 4 + [429, 429]
 
 
 def test_healthz_says_the_cache_is_down_while_the_shop_runs_on_its_fallback(client, dead_redis):
