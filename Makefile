@@ -104,6 +104,15 @@ run: venv-run
 dev: export DJANGO_DEBUG := 1
 dev: run
 
+# The benchmark (bench/README.md "make bench"): the services mode on loopback (gunicorn, PostgreSQL
+# giftshop_bench_1k, Redis db 14, DEBUG off) under wrk, beside the baseline views of the bench
+# settings; writes bench/RESULTS.md. About 8 minutes (plus ~40 s the first time, seeding). Not part
+# of make test. QUICK=1: one 3-second run per target, a smoke test (bench/results/make_bench_quick.md).
+# Needs PostgreSQL on 127.0.0.1:5432 (user postgres), Redis on 127.0.0.1:6379 and wrk (apt-get install wrk).
+.PHONY: bench
+bench: venv-run
+	$(BIN)/python bench/make_bench.py $(if $(QUICK),--quick) $(BENCH_ARGS)
+
 # The services mode on one machine (README "Operations"): the same Procfile against PostgreSQL and
 # Redis, which must be given (DATABASE_URL, REDIS_URL); every process reads one SITE_URL.
 up: export DJANGO_SETTINGS_MODULE ?= giftshop.settings.local

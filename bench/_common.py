@@ -45,6 +45,9 @@ def bench_env(database_url=None, redis_url=None) -> dict:
         "PRIVATE_MEDIA_ROOT": str(SCRATCH_DIR / "private"),
         "CELERY_BROKER_DIR": str(SCRATCH_DIR / "broker"),
         "SITE_URL": os.environ.get("SITE_URL", "http://127.0.0.1:8000"),
+        # The in-process sandbox transport goes through Django's test client (host "testserver"),
+        # which the local settings' allowed hosts no longer include by default.
+        "DJANGO_ALLOWED_HOSTS": os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver"),
     }
     redis_url = redis_url if redis_url is not None else os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     if redis_url:
