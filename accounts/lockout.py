@@ -28,6 +28,9 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         response = JsonResponse(error_body("throttled", throttled_text(refusal)), status=429)
     else:
-        response = render(request, "errors/429.html", {"refusal": throttled_text(refusal)}, status=429)
+        # Locked out of one's own account: a new password is the way in meanwhile (the reset link
+        # signs nobody in by itself, so it is no way round the lockout for a guesser).
+        response = render(request, "errors/429.html", {"refusal": throttled_text(refusal), "offer_reset": True},
+                          status=429)
     response["Retry-After"] = str(refusal.retry_after)
     return response

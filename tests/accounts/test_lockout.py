@@ -31,7 +31,7 @@ def test_five_wrong_passwords_lock_the_log_in_page_with_the_cool_off_as_retry_af
     assert answers == [200] * 4 + [429]  # the form again with its error, then the lockout
     assert locked.status_code == 429
     assert locked["Retry-After"] == str(int(settings.AXES_COOLOFF_TIME.total_seconds())) == "900"
-    assert b"15 minutes" in locked.content
+    assert b"15 minutes" in locked.content and b'href="/accounts/password/reset/"' in locked.content
     assert "_auth_user_id" not in client.session
 
 
