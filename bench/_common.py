@@ -88,9 +88,11 @@ def ensure_database(url: str, *, reset: bool = False) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup_django(database_url=None, redis_url=None) -> dict:
+def setup_django(database_url=None, redis_url=None, settings_module=None) -> dict:
     """Set the bench environment, then django.setup(). Returns the environment used."""
     env = bench_env(database_url, redis_url)
+    if settings_module:
+        env["DJANGO_SETTINGS_MODULE"] = settings_module
     check_local(env["DATABASE_URL"])
     os.environ.update(env)
     for folder in ("media", "private", "broker"):

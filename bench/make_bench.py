@@ -58,14 +58,13 @@ from _common import (  # noqa: E402
     REPO_DIR,
     RESULTS_DIR,
     SCRATCH_DIR,
-    bench_env,
-    check_local,
     database_name,
     ensure_database,
     git_commit,
     machine,
     wait_for_quiet,
 )
+from _common import setup_django as common_setup_django  # noqa: E402
 from claim_load import free_port, make_fixtures, stop_server  # noqa: E402
 
 SMALL_URL = "postgres://postgres@127.0.0.1:5432/giftshop_bench_1k"
@@ -135,16 +134,7 @@ def seed(url, wait_quiet):
 
 
 def setup_django(url):
-    env = {**bench_env(url, DEFAULT_REDIS_URL), "DJANGO_SETTINGS_MODULE": SETTINGS}
-    check_local(env["DATABASE_URL"])
-    os.environ.update(env)
-    for folder in ("media", "private", "broker"):
-        (SCRATCH_DIR / folder).mkdir(parents=True, exist_ok=True)
-    sys.path.insert(0, str(REPO_DIR))
-    import django
-
-    django.setup()
-    return env
+    return common_setup_django(url, DEFAULT_REDIS_URL, settings_module=SETTINGS)
 
 
 def top_up_me():

@@ -23,3 +23,22 @@ def document_page_errors(result, generator, request, public):
                     status, {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
                 )
     return result
+
+
+BODY_ERRORS = {
+    "415": "unsupported_media_type: the body is not in a media type this operation reads, or not readable as one",
+}
+
+
+def document_body_errors(result, generator, request, public):
+    """Post-processing hook: every operation that takes a body may answer DRF's 415 (a Content-Type
+    it does not parse, or a multipart body whose boundary is broken), so its document says so."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "requestBody" not in operation or "responses" not in operation:
+                continue
+            for status, description in BODY_ERRORS.items():
+                operation["responses"].setdefault(
+                    status, {"description": description, "content": {"application/json": {"schema": ERROR_REF}}}
+                )
+    return result

@@ -339,6 +339,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "giftshop.api.schema.document_page_errors",  # every paginated list documents its 400 and 404 for ?page=
+        "giftshop.api.schema.document_body_errors",  # every operation with a body documents DRF's 415
         "giftshop.api_links.add_links",  # OpenAPI links: create -> fetch, change, delete (schemathesis' stateful mode)
         "giftshop.api_links.forbid_unknown_fields",  # additionalProperties: false on the strict request bodies
     ],

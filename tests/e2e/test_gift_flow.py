@@ -1,6 +1,6 @@
 """The whole gift loop on two phones: the sender sends a product as a gift and pays on the sandbox's
 page; the friend opens the card link, logs in, accepts in one tap and says thank you; the sender
-sees "accepted" and the note.
+sees "Accepted" and the note.
 
 No worker runs in tests: after the payment the test itself delivers the sandbox's signed webhook
 (through Django's test client into the same database) and relays the outbox, as the worker would.
@@ -134,7 +134,7 @@ def test_a_gift_goes_from_the_product_page_to_a_friends_thank_you_note(
     # then: back on the sender's phone, the gift is accepted and the note is there
     sender.reload()
     claims = sender.locator("ul.claims").inner_text()
-    assert "Fay" in claims and "accepted" in claims and "Thank you, Sam! It is beautiful." in claims
+    assert "Fay" in claims and "Accepted" in claims and "Thank you, Sam! It is beautiful." in claims
     assert "1 Home Road" not in sender.content() and "13912345678" not in sender.content()
     sender.screenshot(path=artifacts / "gift-10-sender-sees-the-note.png", full_page=True)
 

@@ -34,7 +34,7 @@ NOT_PATHS = {"AUTH_USER_MODEL", "SILENCED_SYSTEM_CHECKS", "OUTBOX_TOPIC_QUEUES"}
 
 def strings(value):
     if isinstance(value, str):
-        yield value
+        yield str(value)  # a lazy translation (django-axes' messages) passes for a str, not as one
     elif isinstance(value, dict):
         for item in value.values():
             yield from strings(item)
