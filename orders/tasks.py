@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from orders.payments import sandbox
+from orders.services.purge import orders_purge_unshipped_ship_to
 from orders.services.sweeps import orders_cancel_unpaid, payments_reconcile
 
 
@@ -17,3 +18,8 @@ def cancel_unpaid_orders():
 @shared_task(name="orders.tasks.reconcile_payments")
 def reconcile_payments():
     return payments_reconcile()
+
+
+@shared_task(name="orders.tasks.purge_order_addresses")
+def purge_order_addresses():
+    return orders_purge_unshipped_ship_to()

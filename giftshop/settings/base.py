@@ -212,6 +212,7 @@ _JOBS = {  # name: (task, every N seconds)
     "sandbox-carrier-pushes": ("logistics.tasks.sandbox_carrier_push", 5.0),
     "sync-quiet-shipments": ("logistics.tasks.sync_shipments", 60.0),
     "purge-addresses": ("logistics.tasks.purge_addresses", 3600.0),
+    "purge-order-addresses": ("orders.tasks.purge_order_addresses", 3600.0),
 }
 # A delivered (or returned, expired, cancelled) parcel's ship-to address is redacted this many days
 # after it ended (DESIGN §6 "purge addresses"): the merchant no longer sees it, nor does anyone else.
