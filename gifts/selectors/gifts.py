@@ -264,7 +264,12 @@ def gift_sender_summary(*, gift: Gift, refunded_minor: int = 0, refund_pending_m
     if status == Gift.Status.OPEN:
         return _("%(claimed)s of %(quantity)s claimed, %(remaining)s left") % counts
     if status == Gift.Status.CLAIMED:
-        return _("Accepted") if gift.mode == Gift.Mode.SINGLE else _("All %(quantity)s claimed") % counts
+        if gift.mode == Gift.Mode.SINGLE:
+            return _("Accepted")
+        if gift.is_lottery and (refunded_minor or refund_pending_minor):  # a winner never chose an address
+            return _("Drawn — unclaimed prizes refunded") if landed else _(
+                "Drawn — unclaimed prizes are being refunded")
+        return _("All %(quantity)s claimed") % counts
     if status == Gift.Status.DECLINED:
         return _("Declined — refunded") if landed else _("Declined — refund on its way")
     if status == Gift.Status.CANCELLED:

@@ -128,7 +128,9 @@ def wallet_sent(*, user) -> QuerySet[Gift]:
 def decorate_sent(gifts) -> None:
     for gift in gifts:
         gift.photo = next(iter(gift.variant.product.images.all()), None)
-        gift.accepted_by = [c.recipient.public_name for c in gift.sender_claims if c.status in Claim.HOLDING]
+        holding = [c for c in gift.sender_claims if c.status in Claim.HOLDING]
+        gift.accepted_by = [c.recipient.public_name for c in holding if c.status != Claim.Status.WON]
+        gift.won_by = [c.recipient.public_name for c in holding if c.status == Claim.Status.WON]
         gift.summary = gift_sender_summary(
             gift=gift, refunded_minor=gift.refunded_minor, refund_pending_minor=gift.refund_pending_minor
         )

@@ -429,3 +429,29 @@ def test_orders_and_cards_links_the_console_only_for_store_members(client):
     console, open_one = f'href="{reverse("console:home")}"', f'href="{reverse("console:store_create")}"'
     assert console not in main.search(shopper_page).group(0) and open_one in main.search(shopper_page).group(0)
     assert console in main.search(merchant_page).group(0) and open_one not in main.search(merchant_page).group(0)
+
+
+def test_a_drawn_winner_still_choosing_is_not_called_accepted_on_the_sent_tab(as_user, sender, friend):
+    gift = paid_gift(sender=sender, variant=VariantFactory(price_minor=PRICE_MINOR), quantity=1, mode="group",
+                     claim_rule="lottery", draw_at=timezone.now() + timedelta(hours=2))
+    friend.display_name = "Fay"
+    friend.save(update_fields=["display_name"])
+    claim_accept(gift=gift, user=friend)
+    Gift.objects.filter(id=gift.id).update(draw_at=Now() - timedelta(seconds=1))
+    gifts_draw_due()
+
+    text = page_text(as_user(sender).get("/me/?tab=sent"))
+
+    assert "Won, choosing an address: Fay" in text
+    assert "Accepted by" not in text
+
+
+def test_a_drawn_lottery_whose_prize_went_unclaimed_says_so_not_all_claimed():
+    from gifts.selectors.gifts import gift_sender_summary
+
+    gift = Gift(mode="group", claim_rule="lottery", status="claimed", quantity=1, claimed_units=1)
+
+    assert gift_sender_summary(gift=gift, refunded_minor=PRICE_MINOR) == "Drawn — unclaimed prizes refunded"
+    assert gift_sender_summary(gift=gift, refund_pending_minor=PRICE_MINOR) == (
+        "Drawn — unclaimed prizes are being refunded")
+    assert gift_sender_summary(gift=gift) == "All 1 claimed"
