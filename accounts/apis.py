@@ -2,7 +2,6 @@
 
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django_ratelimit.decorators import ratelimit
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -24,6 +23,7 @@ from accounts.services import (
 )
 from giftshop.api.serializers import INVALID, NOT_AUTHENTICATED, THROTTLED, StrictInputSerializer, error_response
 from giftshop.errors import InvalidInput
+from giftshop.ratelimits import ratelimit
 
 
 class PublicUserSerializer(serializers.Serializer):

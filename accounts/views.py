@@ -13,7 +13,6 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
 from accounts.forms import LoginForm, OutboxPasswordResetForm, ProfileForm, SignupForm
 from accounts.services import (
@@ -29,6 +28,7 @@ from accounts.services import (
 )
 from giftshop.errors import InvalidInput
 from giftshop.forms import form_add_domain_error
+from giftshop.ratelimits import ratelimit
 
 
 def _safe_next(request) -> str:
@@ -45,7 +45,7 @@ def _next_url(request):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(group=REGISTER_GROUP, key="ip", rate=register_rate, method="POST", block=True)
+@ratelimit(group=REGISTER_GROUP, key="ip", rate=register_rate, method="POST")
 def signup(request):
     if request.user.is_authenticated:
         return redirect(_next_url(request))

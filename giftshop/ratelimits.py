@@ -2,12 +2,13 @@
 seconds left in the counting window, so `Retry-After` tells the truth (a 10-minute window is not
 "60"). The limits themselves are named where they apply (accounts/services.py, gifts/selectors)."""
 
+from functools import wraps
+
 from django.utils.translation import ngettext
 from django_ratelimit.core import get_usage
 from django_ratelimit.exceptions import Ratelimited
 
-# What a refusal raised without timing (django-ratelimit's own decorators, whose limits here are
-# all per minute) answers: the longest such a window can still have to run.
+# What a refusal raised without timing answers (none of ours: a Ratelimited from elsewhere).
 DEFAULT_RETRY_AFTER = 60
 
 
@@ -46,3 +47,18 @@ def seconds_left(usage) -> int:
     """The wait from get_usage()'s answer. Its `time_left` is until the window's last second, which
     still belongs to the window (django-ratelimit's _get_window): the next one starts a second later."""
     return max(1, usage["time_left"] + 1)
+
+
+def ratelimit(*, group, key, rate, method):
+    """django-ratelimit's decorator, counting the same way, whose refusal says how long to wait."""
+
+    def decorator(view):
+        @wraps(view)
+        def limited(request, *args, **kwargs):
+            if wait := seconds_limited(request, group=group, key=key, rate=rate, method=method):
+                raise Throttled(wait)
+            return view(request, *args, **kwargs)
+
+        return limited
+
+    return decorator
