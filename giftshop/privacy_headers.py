@@ -21,6 +21,12 @@ def mark_private(response):
     return response
 
 
+def mark_card(response):
+    """A card's answer (page or API): its token is in the URL, so no Referer leaves it and no cache keeps it."""
+    response["Referrer-Policy"] = "no-referrer"
+    return mark_private(response)
+
+
 class PrivateResponsesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -27,7 +27,7 @@ from gifts.services.claims import claim_accept, claim_decline, claim_set_address
 from giftshop.api.serializers import INVALID, NOT_AUTHENTICATED, THROTTLED, StrictInputSerializer, error_response
 from giftshop.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from giftshop.logfilters import log_response_token_masked
-from giftshop.privacy_headers import mark_private
+from giftshop.privacy_headers import mark_card
 from giftshop.ratelimits import Throttled
 from logistics.apis.serializers import AddressFieldsSerializer
 from stores.apis.catalog import ImageSerializer
@@ -49,8 +49,7 @@ class CardTokenApi(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         log_response_token_masked(request, response, kwargs.get("token") or "")
-        response["Referrer-Policy"] = "no-referrer"
-        return mark_private(response)  # a card and its claim, for whoever holds the link: no cache keeps it
+        return mark_card(response)
 
 
 def _check_attempts(request):

@@ -43,7 +43,7 @@ from gifts.services.claims import (
 )
 from giftshop.errors import DomainError, NotFound
 from giftshop.logfilters import log_response_token_masked
-from giftshop.privacy_headers import mark_private
+from giftshop.privacy_headers import mark_card
 from giftshop.ratelimits import Throttled
 from logistics.selectors.addresses import address_list
 
@@ -226,8 +226,7 @@ def token_kept_out_of_logs(view):
             response = import_string(settings.RATELIMIT_VIEW)(request, exc)
         # The token is in this URL: no Referer leaves the page, no cache keeps it. (The card's own
         # POSTs then carry "Origin: null": giftshop.privacy_headers.CsrfViewMiddleware accepts them.)
-        response["Referrer-Policy"] = "no-referrer"
-        mark_private(response)
+        mark_card(response)
         log_response_token_masked(request, response, token)
         return response
 
