@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 
+from giftshop import page_cache
 from giftshop.errors import IllegalTransition
 
 
@@ -59,6 +60,7 @@ def transition(obj, to, *, field="status", reason="", actor=None, extra=None, wh
             reason=reason[:200],
             actor=actor if getattr(actor, "pk", None) else None,
         )
+        page_cache.changed(obj)  # a status a cached page may show
     expressions = [name for name, value in values.items() if hasattr(value, "resolve_expression")]
     for name, value in values.items():
         if name not in expressions:

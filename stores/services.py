@@ -6,6 +6,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from giftshop import page_cache
 from giftshop.errors import Conflict, InvalidInput, NotFound, clean_or_raise
 from giftshop.money import DEFAULT_CURRENCY
 from stores import images
@@ -211,6 +212,7 @@ def product_images_reorder(*, product: Product, actor: User, image_ids: list[int
         raise InvalidInput(_("List every photo of this product exactly once."), field="image_ids")
     for position, image_id in enumerate(image_ids):
         ProductImage.objects.filter(product=product, id=image_id).update(position=position)
+    page_cache.changed(product)
 
 
 def product_image_move(*, image: ProductImage, actor: User, offset: int) -> None:

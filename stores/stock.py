@@ -6,19 +6,41 @@ expiry, cancel, decline and any refund before dispatch. CHECK (stock >= 0) is th
 
 from django.db.models import F
 
+from giftshop import page_cache
 from stores.models import Variant
+
+_variant_stores: dict[int, int] = {}  # a variant never moves to another store
+
+
+def store_of_variant(variant_id: int) -> int | None:
+    """The variant's store id (remembered: it never changes)."""
+    if variant_id not in _variant_stores:
+        store_id = Variant.objects.filter(id=variant_id).values_list("product__store_id", flat=True).first()
+        if store_id is None:
+            return None
+        if len(_variant_stores) > 100_000:
+            _variant_stores.clear()
+        _variant_stores[variant_id] = store_id
+    return _variant_stores[variant_id]
+
+
+def stock_changed(variant_id: int) -> None:
+    """Stock moved by a conditional UPDATE (no save()): the pages that show the store's stock."""
+    page_cache.bump(store=store_of_variant(variant_id))
 
 
 def stock_reserve(*, variant_id: int, quantity: int) -> bool:
     """Take `quantity` units if they are there; False (and nothing taken) if not."""
     if quantity <= 0:
         raise ValueError("quantity must be positive")
-    return bool(
-        Variant.objects.filter(id=variant_id, stock__gte=quantity).update(stock=F("stock") - quantity)
-    )
+    taken = bool(Variant.objects.filter(id=variant_id, stock__gte=quantity).update(stock=F("stock") - quantity))
+    if taken:
+        stock_changed(variant_id)
+    return taken
 
 
 def stock_release(*, variant_id: int, quantity: int) -> None:
     if quantity <= 0:
         return
     Variant.objects.filter(id=variant_id).update(stock=F("stock") + quantity)
+    stock_changed(variant_id)

@@ -6,6 +6,8 @@ IP (gifts.selectors.gifts.gift_by_card_token). Accepting, entering, declining an
 account. Nothing here ever shows a price.
 """
 
+from functools import wraps
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,6 +25,7 @@ from gifts.selectors.gifts import (
     gift_by_card_token,
     gift_shown_status,
 )
+from gifts.services.claim_gate import gate_refusal
 from gifts.services.claims import claim_accept, claim_decline, claim_set_address, claim_thank
 from giftshop.api.serializers import INVALID, NOT_AUTHENTICATED, THROTTLED, StrictInputSerializer, error_response
 from giftshop.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
@@ -50,6 +53,19 @@ class CardTokenApi(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         log_response_token_masked(request, response, kwargs.get("token") or "")
         return mark_card(response)
+
+
+def sold_out_gate(post):
+    """A loser on a fully claimed gift is answered from the gate (gifts.services.claim_gate), before
+    the idempotency record and the gift are read: no database work at all."""
+
+    @wraps(post)
+    def gated(view, request, token, *args, **kwargs):
+        if (refusal := gate_refusal(token=token, user=request.user)) is not None:
+            raise refusal
+        return post(view, request, token, *args, **kwargs)
+
+    return gated
 
 
 def _check_attempts(request):
@@ -221,6 +237,7 @@ class ClaimCardApi(CardTokenApi):
         },
         tags=TAGS,
     )
+    @sold_out_gate
     @idempotent("claims.accept")
     def post(self, request, token):
         _check_attempts(request)

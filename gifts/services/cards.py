@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from gifts.card_image import render_card, render_qr
 from gifts.models import Gift
 from gifts.tokens import gift_share_url
+from giftshop import page_cache
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,8 @@ def gift_render_card_image(*, gift: Gift) -> bool:
         return False
     # An unguessable name: no id and no token in the public address.
     gift.card_image.save(f"{secrets.token_urlsafe(24)}.png", ContentFile(_card_png(gift)), save=False)
-    Gift.objects.filter(id=gift.id, card_image="").update(card_image=gift.card_image.name)
+    if Gift.objects.filter(id=gift.id, card_image="").update(card_image=gift.card_image.name):
+        page_cache.changed(gift)  # the card page's link preview image
     return True
 
 

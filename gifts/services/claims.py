@@ -37,6 +37,7 @@ from gifts.selectors.gifts import (
     gift_shown_status,
     with_deadlines,
 )
+from gifts.services.claim_gate import gate_close
 from gifts.services.refunding import give_back_units
 from giftshop.errors import InvalidInput, NotFound
 from giftshop.transitions import transition
@@ -66,7 +67,10 @@ def _claim_refusal(gift: Gift, user) -> Exception:
     a second claim on a group gift with units left meets the UNIQUE (gift, recipient) constraint."""
     if Claim.objects.filter(gift=gift, recipient=user).exists():
         return AlreadyClaimed()
-    return gift_refusal(gift.id)
+    refusal = gift_refusal(gift.id)
+    if isinstance(refusal, GiftFullyClaimed):
+        gate_close(gift=gift)  # the gate was lost (or never made): the next losers meet it
+    return refusal
 
 
 def require_open(gift: Gift) -> None:
@@ -166,8 +170,9 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
         else:
             gift.refresh_from_db(fields=["claimed_units", "status"])
         if gift.claimed_units >= gift.quantity:
-            transition(gift, Gift.Status.CLAIMED, reason="all units claimed", actor=user,
-                       where={"claimed_units": F("quantity")}, extra={"closed_at": Now()})
+            if transition(gift, Gift.Status.CLAIMED, reason="all units claimed", actor=user,
+                          where={"claimed_units": F("quantity")}, extra={"closed_at": Now()}):
+                gate_close(gift=gift)
         notify_gift_claimed(claim=claim)
         event_gift_claimed(claim=claim)
     return claim

@@ -23,6 +23,7 @@ from gifts.selectors.gifts import ensure_gift_sender
 from gifts.services.claims import gift_refusal, require_open
 from gifts.services.refunding import give_back_units
 from gifts.tokens import gift_share_url
+from giftshop import page_cache
 from giftshop.errors import InvalidInput
 from giftshop.outbox import outbox_put
 from giftshop.transitions import transition
@@ -80,31 +81,59 @@ def gift_extend(*, gift: Gift, hours, actor) -> Gift:
         expires_at=F("expires_at") + timedelta(hours=hours), extended=True
     )
     gift.refresh_from_db()
+    if moved:
+        page_cache.changed(gift)
     if not moved:
         raise AlreadyExtended() if gift.extended else _not_open_for_sender(gift.id)
     return gift
 
 
+EXPIRE_BATCH = 50  # due gifts locked and expired per transaction
+
+
+def _take_batch(queryset, size: int) -> list:
+    """Lock up to `size` due rows for this run, skipping rows another run holds (PostgreSQL)."""
+    if connection.features.has_select_for_update_skip_locked:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    return list(queryset[:size])
+
+
+def _expire(gift) -> bool:
+    """Close one locked due gift (the conditional UPDATE is the guard: once), give back and refund
+    its unclaimed units, tell the sender and the store."""
+    # claimed_units is read back by the same SELECT as closed_at, after the UPDATE: what the claims
+    # left, since none can move it once the gift is closed (their UPDATEs require it open).
+    if not transition(gift, Gift.Status.EXPIRED, reason="claim window closed", where=Q(expires_at__lte=Now()),
+                      extra={"closed_at": Now(), "claimed_units": F("claimed_units")}):
+        return False
+    if gift.claim_rule == Gift.ClaimRule.LOTTERY or gift.draw_at is not None:  # only lotteries have entries
+        _lose_entries(gift)
+    unclaimed = gift.quantity - gift.claimed_units
+    give_back_units(gift=gift, units=unclaimed, reason=Refund.Reason.EXPIRED, scope="unclaimed")
+    notify_gift_expired(gift=gift, units=unclaimed)
+    event_gift_expired(gift=gift, units=unclaimed)
+    return True
+
+
 def gifts_expire_due(*, limit: int = 200) -> dict:
     """Close open gifts past their window and refund what nobody claimed; refund lottery winners
-    who never chose an address. Draws due lotteries first, so an entry always gets its draw."""
+    who never chose an address. Draws due lotteries first, so an entry always gets its draw.
+
+    Due gifts are taken EXPIRE_BATCH at a time, locked in one SELECT with what the refund, the
+    notice and the store's event read (order, store, sender, variant, product), and expired in one
+    transaction."""
     done = {"drawn": gifts_draw_due(limit=limit), "expired": 0, "winners_refunded": 0}
-    for _round in range(limit):
+    left = limit
+    while left > 0:
         with transaction.atomic():
-            due = Gift.objects.filter(status=Gift.Status.OPEN, expires_at__lte=Now())
-            gift = _take(due.order_by("expires_at", "id"))
-            if gift is None:
-                break
-            if not transition(gift, Gift.Status.EXPIRED, reason="claim window closed",
-                              where=Q(expires_at__lte=Now()), extra={"closed_at": Now()}):
-                continue
-            gift.refresh_from_db(fields=["claimed_units"])
-            _lose_entries(gift)
-            give_back_units(gift=gift, units=gift.quantity - gift.claimed_units, reason=Refund.Reason.EXPIRED,
-                            scope="unclaimed")
-            notify_gift_expired(gift=gift, units=gift.quantity - gift.claimed_units)
-            event_gift_expired(gift=gift, units=gift.quantity - gift.claimed_units)
-            done["expired"] += 1
+            due = (Gift.objects.filter(status=Gift.Status.OPEN, expires_at__lte=Now())
+                   .select_related("order__store", "sender", "variant__product").order_by("expires_at", "id"))
+            gifts = _take_batch(due, min(EXPIRE_BATCH, left))
+            left -= len(gifts)
+            for gift in gifts:
+                done["expired"] += _expire(gift)
+        if not gifts:
+            break
     for _round in range(limit):
         with transaction.atomic():
             claim = _take(Claim.objects.filter(status=Claim.Status.WON, gift__expires_at__lte=Now()).order_by("id"))

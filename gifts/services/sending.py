@@ -20,6 +20,7 @@ from gifts.events import event_gift_paid
 from gifts.models import Gift
 from gifts.services.cards import gift_render_card_image
 from gifts.tokens import gift_token, token_hash
+from giftshop import page_cache
 from giftshop.errors import Conflict, InvalidInput
 from giftshop.models import OutboxMessage
 from giftshop.outbox import outbox_put
@@ -165,6 +166,7 @@ def gift_revoke_link(*, gift: Gift) -> Gift:
     )
     gift.refresh_from_db(fields=["token_version", "token_hash", "qr_image"])
     if moved:
+        page_cache.changed(gift)
         outbox_put(topic=TOPIC_RENDER_CARD, key=f"card:{gift.id}:v{version}", payload={"gift_id": gift.id})
         if old_qr:
             transaction.on_commit(lambda: gift.qr_image.storage.delete(old_qr))

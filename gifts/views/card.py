@@ -41,6 +41,7 @@ from gifts.services.claims import (
     claim_set_address,
     claim_thank,
 )
+from giftshop import page_cache
 from giftshop.errors import DomainError, NotFound
 from giftshop.logfilters import log_response_token_masked
 from giftshop.privacy_headers import mark_card
@@ -100,7 +101,9 @@ def _render(request, gift, *, forms=None, thank_form=None, guest_forms=None):
         "card_url": request.path,
         "card_absolute_url": settings.SITE_URL + request.path,
         "og_image": _absolute(gift.card_image.url) if gift.card_image else "",
+        **page_cache.render_context(request),
     }
+    page_cache.depends_on(request, store=product.store_id, gift=gift)
     return render(request, "gifts/card.html", context)
 
 
@@ -234,6 +237,7 @@ def token_kept_out_of_logs(view):
 
 
 @token_kept_out_of_logs
+@page_cache.anonymous  # an anonymous visitor's GET: the same page for everyone, until the gift or its store changes
 def card(request, token):
     try:
         gift = gift_by_card_token(request=request, token=token)

@@ -55,3 +55,6 @@ SANDBOX_KICK_ON_COMMIT = False
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="giftshop-private-"))
 # Text messages to a folder of their own (giftshop.sms.FileBackend), never the checkout's var/sms/.
 SMS_FILE_PATH = tempfile.mkdtemp(prefix="giftshop-sms-")
+# The token cache (accounts.authentication) would put a cache write in the first request of every
+# query-count test (the embedded cache is a database table): off here, on in the tests about it.
+TOKEN_AUTH_CACHE_SECONDS = 0

@@ -1,5 +1,6 @@
 """Public catalog reads: active stores and their active products. Never shows stock numbers."""
 
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -7,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from giftshop import page_cache
 from giftshop.api.pagination import Pagination
 from giftshop.api.serializers import with_errors
 from stores import selectors
@@ -116,6 +118,7 @@ class StoreDetailApi(APIView):
         return Response(self.OutputSerializer(store, context={"request": request}).data)
 
 
+@method_decorator(page_cache.anonymous(vary_on_accept=True), name="dispatch")
 class ProductListApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = Pagination
@@ -138,10 +141,16 @@ class ProductListApi(APIView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        products = selectors.product_list_public(
-            store_slug=filters.validated_data.get("store"), q=filters.validated_data.get("q", "").strip()
+        store_slug = filters.validated_data.get("store")
+        products = selectors.product_list_public(store_slug=store_slug, q=filters.validated_data.get("q", "").strip())
+
+        def shows(rows):  # one store's list is cached for anonymous callers; the whole catalogue is not
+            for product in rows if store_slug else ():
+                page_cache.depends_on(request, store=product.store_id)
+
+        return paginated_response(
+            request=request, view=self, queryset=products, serializer_class=self.OutputSerializer, annotate_page=shows
         )
-        return paginated_response(request=request, view=self, queryset=products, serializer_class=self.OutputSerializer)
 
 
 class ProductDetailApi(APIView):

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from giftshop import page_cache
 from giftshop.views import or_404
 from stores import selectors
 from stores.forms import SearchForm
@@ -64,9 +65,11 @@ def store(request, slug):
 
 
 @require_GET
+@page_cache.anonymous
 def product(request, store_slug, product_id):
     item = _public_product(store_slug, product_id)
     variants = list(item.variants.all())
+    page_cache.depends_on(request, store=item.store_id)
     return render(
         request,
         "stores/product.html",
@@ -77,5 +80,6 @@ def product(request, store_slug, product_id):
             "variants": variants,
             "chosen": _chosen_variant(request, item),
             "any_in_stock": any(v.in_stock for v in variants),
+            **page_cache.render_context(request),
         },
     )
