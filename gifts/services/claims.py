@@ -137,44 +137,56 @@ def claim_accept(*, gift: Gift, user, address_id=None, address=None, variant_id=
     variant = _variant_for_claim(gift, variant_id)
     single = gift.mode == Gift.Mode.SINGLE
     units = gift.units_per_claim
-    with transaction.atomic():
-        ship_to = _ship_to(user, address_id, address)
-        # 1. The gift row decides.
-        rows = Gift.objects.filter(id=gift.id, status=Gift.Status.OPEN, expires_at__gt=Now())
-        if single:
-            moved = rows.filter(claimed_units=0).update(claimed_units=F("quantity"))
-        else:
-            moved = rows.filter(claimed_units__lt=F("quantity")).update(claimed_units=F("claimed_units") + 1)
-        if not moved:
-            raise _claim_refusal(gift, user)
-        # 2. Stock follows a variant switch.
-        if variant.id != gift.variant_id:
-            if not stock_reserve(variant_id=variant.id, quantity=units):
-                raise OutOfStock(_("That option is sold out; choose another."))
-            stock_release(variant_id=gift.variant_id, quantity=units)
-        # 3. The parcel the merchant will ship.
-        shipment = shipment_create(
-            store=gift.order.store, recipient=user, ship_to=ship_to, lines=_packing_lines(variant, units),
-            is_gift=True, giver_name=gift.sender.public_name, gift_message=gift.message,
-        )
-        try:
-            with transaction.atomic():
-                claim = Claim.objects.create(
-                    gift=gift, recipient=user, variant=variant, quantity=units, status=Claim.Status.ACCEPTED,
-                    shipment=shipment, accepted_at=timezone.now(),
-                )
-        except IntegrityError:
-            raise AlreadyClaimed() from None
-        if single:  # the conditional UPDATE set claimed_units = quantity: no need to read it back
-            gift.claimed_units = gift.quantity
-        else:
-            gift.refresh_from_db(fields=["claimed_units", "status"])
-        if gift.claimed_units >= gift.quantity:
-            if transition(gift, Gift.Status.CLAIMED, reason="all units claimed", actor=user,
-                          where={"claimed_units": F("quantity")}, extra={"closed_at": Now()}):
-                gate_close(gift=gift)
-        notify_gift_claimed(claim=claim)
-        event_gift_claimed(claim=claim)
+    try:
+        with transaction.atomic():
+            claim = _claim_rows(gift, user, variant, units, _ship_to(user, address_id, address))
+            # The gift row decides, last: its row lock is held only from here to the commit, so
+            # a crowd claiming one gift waits on each other for a few statements, not the whole claim.
+            rows = Gift.objects.filter(id=gift.id, status=Gift.Status.OPEN, expires_at__gt=Now())
+            if single:
+                moved = rows.filter(claimed_units=0).update(claimed_units=F("quantity"))
+            else:
+                moved = rows.filter(claimed_units__lt=F("quantity")).update(claimed_units=F("claimed_units") + 1)
+            if not moved:
+                raise _GiftClosed()  # everything above is rolled back
+            if single:  # the conditional UPDATE set claimed_units = quantity: no need to read it back
+                gift.claimed_units = gift.quantity
+            else:
+                gift.refresh_from_db(fields=["claimed_units", "status"])
+            if gift.claimed_units >= gift.quantity:
+                if transition(gift, Gift.Status.CLAIMED, reason="all units claimed", actor=user,
+                              where={"claimed_units": F("quantity")}, extra={"closed_at": Now()}):
+                    gate_close(gift=gift)
+            event_gift_claimed(claim=claim)  # carries the gift's units and status: after the update
+    except _GiftClosed:
+        raise _claim_refusal(gift, user) from None  # asked after the rollback: this claim is gone
+    return claim
+
+
+class _GiftClosed(Exception):
+    """The conditional UPDATE found the gift closed (claim_accept turns it into the reason)."""
+
+
+def _claim_rows(gift: Gift, user, variant, units: int, ship_to: dict) -> Claim:
+    """The claim's own rows, before the gift row is taken: the stock of a variant switch, the
+    parcel the merchant will ship, the claim, and the sender's notice."""
+    if variant.id != gift.variant_id:
+        if not stock_reserve(variant_id=variant.id, quantity=units):
+            raise OutOfStock(_("That option is sold out; choose another."))
+        stock_release(variant_id=gift.variant_id, quantity=units)
+    shipment = shipment_create(
+        store=gift.order.store, recipient=user, ship_to=ship_to, lines=_packing_lines(variant, units),
+        is_gift=True, giver_name=gift.sender.public_name, gift_message=gift.message,
+    )
+    try:
+        with transaction.atomic():
+            claim = Claim.objects.create(
+                gift=gift, recipient=user, variant=variant, quantity=units, status=Claim.Status.ACCEPTED,
+                shipment=shipment, accepted_at=timezone.now(),
+            )
+    except IntegrityError:
+        raise AlreadyClaimed() from None
+    notify_gift_claimed(claim=claim)
     return claim
 
 
