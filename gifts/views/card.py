@@ -237,7 +237,10 @@ def token_kept_out_of_logs(view):
 
 
 @token_kept_out_of_logs
-@page_cache.anonymous  # an anonymous visitor's GET: the same page for everyone, until the gift or its store changes
+# An anonymous visitor's GET: the same page for everyone, until the gift or its store changes. A
+# stored page is served before the failed-lookup limit is asked: only a valid link has one, so it
+# tells a guesser nothing, and the limit still refuses every lookup that reaches the database.
+@page_cache.anonymous
 def card(request, token):
     try:
         gift = gift_by_card_token(request=request, token=token)
