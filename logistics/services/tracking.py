@@ -120,18 +120,26 @@ def tracking_apply(*, update: TrackingUpdate) -> Shipment | None:
     if found is None:
         logger.warning("tracking: %s update for an unknown parcel", update.carrier)
         return None
+    return _apply(shipment_id=found.id, update=update)
+
+
+def _apply(*, shipment_id: int, update: TrackingUpdate) -> Shipment:
+    """tracking_apply for a parcel already found. The checkpoints it does not have yet are read and
+    written under the shipment's row lock, which every writer of its checkpoints takes, so a key
+    is stored once (the unique constraint on (shipment, key) stays the last net)."""
     with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().get(id=found.id)
-        added = 0
+        shipment = Shipment.objects.select_for_update().get(id=shipment_id)
+        have = set(shipment.events.values_list("key", flat=True))
+        new = {}
         for c in update.checkpoints:
-            _, created = TrackingEvent.objects.get_or_create(
-                shipment=shipment, key=c.key[:128],
-                defaults={"occurred_at": c.occurred_at, "status": c.status, "raw_status": c.raw_status[:64],
-                          "location": c.location[:120], "description": c.description[:300]},
-            )
-            added += created
-        if not added:
+            key = c.key[:128]
+            if key not in have and key not in new:  # the first of a key wins, as it is stored
+                new[key] = TrackingEvent(
+                    shipment=shipment, key=key, occurred_at=c.occurred_at, status=c.status,
+                    raw_status=c.raw_status[:64], location=c.location[:120], description=c.description[:300])
+        if not new:
             return shipment
+        TrackingEvent.objects.bulk_create(new.values())
         events = list(shipment.events.all())
         latest = max(events, key=lambda e: (e.occurred_at, RANK.get(e.status, 0), e.key))
         status, decider = _replay(events)
@@ -154,17 +162,28 @@ def tracking_apply(*, update: TrackingUpdate) -> Shipment | None:
     return shipment
 
 
-def shipments_sync_quiet(*, quiet_seconds: int | None = None, limit: int = 500, clock=None) -> dict:
-    """Pull parcels that have gone quiet (no news for `quiet_seconds`) from their carrier."""
+def shipments_sync_quiet(*, quiet_seconds: int | None = None, limit: int = 500, clock=None, after_id: int = 0) -> dict:
+    """Pull parcels that have gone quiet (no news for `quiet_seconds`) from their carrier: up to
+    `limit` of them, in id order after `after_id`. `last_id` in the answer is where the next call
+    goes on (None: no quiet parcel is left after this batch), so calls in a row make a full pass,
+    and parcels the carrier has nothing new about never hide the others (their last_event_at does
+    not move, so an oldest-first order would pull the same ones every time)."""
     quiet = timedelta(seconds=settings.SHIPMENT_SYNC_QUIET_SECONDS if quiet_seconds is None else quiet_seconds)
     active = (
         Shipment.objects.exclude(status__in=[*Shipment.FINAL, Shipment.Status.PENDING])
         .exclude(tracking_number="")
-        .filter(Q(last_event_at__isnull=True) | Q(last_event_at__lte=Now() - quiet))
-        .order_by("last_event_at", "id")
+        .filter(Q(last_event_at__isnull=True) | Q(last_event_at__lte=Now() - quiet), id__gt=after_id)
+        .order_by("id")
+        .only("id", "status", "carrier", "tracking_number", "reference")
     )
     done = {"pulled": 0, "moved": 0, "unavailable": 0}
-    for shipment in list(active[:limit]):
+    batch = list(active[:limit])
+    # The checkpoints each already has, in one query: a parcel with nothing new costs its fetch only.
+    have = {}
+    for shipment_id, key in TrackingEvent.objects.filter(shipment_id__in=[s.id for s in batch]).values_list(
+            "shipment_id", "key"):
+        have.setdefault(shipment_id, set()).add(key)
+    for shipment in batch:
         kwargs = {"clock": clock} if clock and shipment.carrier == "sandbox" else {}
         try:
             update = get_carrier(shipment.carrier, **kwargs).fetch(tracking_number=shipment.tracking_number)
@@ -172,9 +191,14 @@ def shipments_sync_quiet(*, quiet_seconds: int | None = None, limit: int = 500, 
             logger.info("tracking: cannot pull %s: %s", shipment.reference, exc)
             done["unavailable"] += 1
             continue
-        before = shipment.status
-        after = tracking_apply(update=update)
         done["pulled"] += 1
-        if after is not None and after.status != before:
+        known = have.get(shipment.id, set())
+        if all(c.key[:128] in known for c in update.checkpoints):
+            continue  # nothing new (a checkpoint stored since is found again by _apply's own read)
+        before = shipment.status
+        # The parcel is the one we asked about: no lookup by tracking number.
+        after = _apply(shipment_id=shipment.id, update=update)
+        if after.status != before:
             done["moved"] += 1
+    done["last_id"] = batch[-1].id if len(batch) == limit else None
     return done
