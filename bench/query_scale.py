@@ -40,6 +40,11 @@ from _common import (  # noqa: E402
 )
 
 SMALL_URL = "postgres://postgres@127.0.0.1:5432/giftshop_bench_small"
+# --million (bench/LARGE.md): the 1M-gift database seed_large.py builds, beside a copy of make bench's
+# 1k one (a copy: this script migrates and logs in, and giftshop_bench_1k belongs to make bench).
+MILLION_URL = "postgres://postgres@127.0.0.1:5432/giftshop_bench_1m"
+MILLION_SMALL_URL = "postgres://postgres@127.0.0.1:5432/giftshop_bench_1k_copy"
+PLANS_DIR = Path(__file__).resolve().parent / "plans"
 BIG_TABLE_ROWS = 2000  # a sequential scan of a table larger than this is reported
 
 
@@ -177,7 +182,18 @@ def explain(sql, rows):
     return {"execution_ms": round(top.get("Execution Time", 0.0), 3), "seq_scans": seq, "plan": text}
 
 
-def measure_database(url, n):
+def _plan_file(plans_dir, kind, name, header, explained):
+    """One page's (or job's) queries with their EXPLAIN ANALYZE, as text (bench/plans/)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{kind} {name}".lower()).strip("-")[:80]
+    lines = [header, ""]
+    for k, e in enumerate(explained, 1):
+        seq = ", ".join(sorted({s["table"] for s in e.get("seq_scans", [])}))
+        lines += [f"-- query {k}: {e.get('execution_ms', '?')} ms{'  SEQ SCAN of big table(s): ' + seq if seq else ''}",
+                  e["sql"][:3000], "", e.get("plan") or e.get("error", ""), ""]
+    (Path(plans_dir) / f"{slug}.txt").write_text("\n".join(lines) + "\n")
+
+
+def measure_database(url, n, plans_dir=None):
     env = setup_django(url)
     from django.conf import settings
     from django.core.management import call_command
@@ -219,12 +235,16 @@ def measure_database(url, n):
                  "seq_scans": dedupe_seq_scans(
                      [{"sql": e["sql"][:400], **s} for e in explained for s in e.get("seq_scans", [])])}
         out["pages"][name] = entry
+        if plans_dir:
+            _plan_file(plans_dir, "page", name, f"page: {name}\nurl: {entry['url']} ({entry['who']})\n"
+                       f"database: {out['database']} ({rows.get('gifts_gift')} gifts)\nqueries: {len(queries)}, "
+                       f"p50 {entry['p50_ms']} ms, SQL (EXPLAIN ANALYZE) sum {entry['db_ms_sum']} ms", explained)
         captured[("page", name)] = [q["sql"] for q in queries]
         flag = "" if statuses == [200] else f"  STATUS {statuses}"
         print(f"  {name:45s} q={len(queries):3d}  p50={entry['p50_ms']:7.2f} ms  p95={entry['p95_ms']:7.2f} ms"
               f"  cpu={entry['cpu_p50_ms']:6.2f} ms  db={entry['db_ms_sum']:6.2f} ms{flag}", flush=True)
     out["loadavg_after_pages"] = [round(x, 2) for x in os.getloadavg()]
-    out["jobs"] = measure_jobs(rows, captured)
+    out["jobs"] = measure_jobs(rows, captured, plans_dir)
     out["index_experiments"] = index_experiments(captured, rows)
     out["header"] = run_header(env)
     return out
@@ -250,7 +270,7 @@ class _Rollback(Exception):
     pass
 
 
-def measure_jobs(rows, captured):
+def measure_jobs(rows, captured, plans_dir=None):
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
     from django.utils.module_loading import import_string
@@ -282,7 +302,7 @@ def measure_jobs(rows, captured):
         elapsed = time.perf_counter() - start
         logging.disable(logging.NOTSET)
         seq, slowest = [], None
-        seen = set()
+        seen, explained = set(), []
         for q in ctx.captured_queries:
             sql = q["sql"]
             if sql in seen:
@@ -291,6 +311,7 @@ def measure_jobs(rows, captured):
             e = explain(sql, rows)
             if not e or "execution_ms" not in e:
                 continue
+            explained.append({"sql": sql, **e})
             seq += [{"sql": sql[:400], **s} for s in e["seq_scans"]]
             if slowest is None or e["execution_ms"] > slowest["execution_ms"]:
                 slowest = {"sql": sql[:1500], "execution_ms": e["execution_ms"], "plan": e["plan"]}
@@ -299,6 +320,10 @@ def measure_jobs(rows, captured):
         results[name] = {"ms": round(elapsed * 1000, 1), "queries": len(ctx.captured_queries),
                          "outcome": outcome if isinstance(outcome, (int, dict, type(None))) else str(outcome),
                          "error": error, "slowest_query": slowest, "seq_scans": seq}
+        if plans_dir:
+            _plan_file(plans_dir, "job", name, f"job: {name} ({path})\ndatabase rows: gifts {rows.get('gifts_gift')}"
+                       f"\n{results[name]['ms']} ms, {results[name]['queries']} queries (distinct SELECTs below)",
+                       explained)
         print(f"  job {name:40s} {elapsed * 1000:8.1f} ms  q={len(ctx.captured_queries):4d}"
               f"{'  seq scans: ' + ', '.join(sorted({s['table'] for s in seq})) if seq else ''}"
               f"{'  ERROR ' + error if error else ''}", flush=True)
@@ -427,6 +452,17 @@ def compare(small, large):
     return rows
 
 
+def _flush_redis():
+    """Empty the bench's Redis database (REDIS_URL's, never db 0) so that no cached page crosses databases."""
+    import redis
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/14"
+    client = redis.Redis.from_url(url)
+    if client.connection_pool.connection_kwargs.get("db", 0) == 0:
+        raise SystemExit("bench: refusing to empty Redis db 0; set REDIS_URL to the bench's own database")
+    client.flushdb()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", default=SMALL_URL)
@@ -434,28 +470,43 @@ def main():
     parser.add_argument("-n", type=int, default=50, help="timed requests per page")
     parser.add_argument("--wait-quiet", type=float, default=120,
                         help="wait at most this many seconds for the machine's load to drop under 1")
+    parser.add_argument("--million", action="store_true",
+                        help=f"large = {database_name(MILLION_URL)} (bench/seed_large.py), small = "
+                        f"{database_name(MILLION_SMALL_URL)} unless --small is given; writes "
+                        "results/query_scale_1m.json and every page's and job's plans at 1M to bench/plans/; "
+                        "empties the Redis database of REDIS_URL before each database (the two share ids: a "
+                        "page cached from one must not be served for the other)")
+    parser.add_argument("--plans", help=argparse.SUPPRESS)  # internal: write the plans here
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: measure one database, write JSON here
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.one:
-        Path(args.out).write_text(json.dumps(measure_database(args.one, min(args.n, 500)), default=str))
+        Path(args.out).write_text(json.dumps(measure_database(args.one, min(args.n, 500), args.plans), default=str))
         return
+    if args.million:
+        args.large = MILLION_URL
+        if args.small == SMALL_URL:
+            args.small = MILLION_SMALL_URL
+        PLANS_DIR.mkdir(exist_ok=True)
 
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for label, url in (("small", args.small), ("large", args.large)):
+            if args.million:
+                _flush_redis()
             results.setdefault("quiet", {})[label] = wait_for_quiet(max_seconds=args.wait_quiet)
             out = Path(tmp) / f"{label}.json"
-            subprocess.run([sys.executable, __file__, "--one", url, "--out", str(out), "-n", str(args.n)],
-                           check=True, cwd=REPO_DIR, timeout=600)
+            extra = ["--plans", str(PLANS_DIR)] if args.million and label == "large" else []
+            subprocess.run([sys.executable, __file__, "--one", url, "--out", str(out), "-n", str(args.n), *extra],
+                           check=True, cwd=REPO_DIR, timeout=2400 if args.million else 600)
             results[label] = json.loads(out.read_text())
     table = compare(results["small"], results["large"])
     header = results["large"].pop("header")
     results["small"].pop("header")
     data = {**header, "script": "query_scale", "n": args.n, "machine_quiet": results.pop("quiet"),
             "comparison": table, **results}
-    path = write_result("query_scale", data)
+    path = write_result("query_scale_1m" if args.million else "query_scale", data)
     print()
     print(f"{'page':45s} {'queries s/L':>11s} {'p50 small':>10s} {'p50 large':>10s} {'p95 large':>10s}"
           f" {'cpu small':>10s} {'cpu large':>10s}")
