@@ -58,6 +58,16 @@ def _default_language():
 
 
 @pytest.fixture
+def memory_cache(settings):
+    """A cache in memory: the embedded cache is a database table, whose reads a query count would
+    count (for the tests that pin the queries of cached answers)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield cache
+    cache.clear()
+
+
+@pytest.fixture
 def user(db):
     return UserFactory(username="alice", display_name="Alice")
 

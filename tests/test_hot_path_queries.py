@@ -34,12 +34,8 @@ PRODUCTS_API_QUERIES = 4
 
 
 @pytest.fixture(autouse=True)
-def memory_cache(settings):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def pages_cached_at_once(memory_cache, settings):
     settings.PAGE_CACHE_CLOCK_MARGIN_MS = 0
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def queries(client, path):

@@ -16,13 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def memory_cache_and_token_cache(settings):
-    # The embedded cache is a database table: counting queries needs a cache that is not.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+def token_cache_in_memory(memory_cache, settings):
     settings.TOKEN_AUTH_CACHE_SECONDS = 30
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def claim(client, token, address, key=None):
