@@ -4,6 +4,7 @@ Stock is taken when an order or gift is created, moved on a variant switch and g
 expiry, cancel, decline and any refund before dispatch. CHECK (stock >= 0) is the last net.
 """
 
+from django.db import transaction
 from django.db.models import F
 
 from giftshop import page_cache
@@ -13,15 +14,20 @@ _variant_stores: dict[int, int] = {}  # a variant never moves to another store
 
 
 def store_of_variant(variant_id: int) -> int | None:
-    """The variant's store id (remembered: it never changes)."""
-    if variant_id not in _variant_stores:
-        store_id = Variant.objects.filter(id=variant_id).values_list("product__store_id", flat=True).first()
-        if store_id is None:
-            return None
-        if len(_variant_stores) > 100_000:
-            _variant_stores.clear()
-        _variant_stores[variant_id] = store_id
-    return _variant_stores[variant_id]
+    """The variant's store id, remembered once the transaction that read it commits (a variant
+    never moves to another store, and a committed id is never used again; an id read inside a
+    transaction that rolls back could be, on SQLite)."""
+    if variant_id in _variant_stores:
+        return _variant_stores[variant_id]
+    store_id = Variant.objects.filter(id=variant_id).values_list("product__store_id", flat=True).first()
+    if store_id is not None:
+        def remember():
+            if len(_variant_stores) > 100_000:
+                _variant_stores.clear()
+            _variant_stores[variant_id] = store_id
+
+        transaction.on_commit(remember)
+    return store_id
 
 
 def stock_changed(variant_id: int) -> None:
