@@ -39,6 +39,10 @@ def bench_env(database_url=None, redis_url=None) -> dict:
         # The sandbox payment provider calls our webhook through the Django stack in-process, and
         # nothing is queued on a broker: the scripts relay the outbox themselves.
         "SANDBOX_WEBHOOK_TRANSPORT": "inprocess",
+        # The bench databases outlive a checkout, and each checkout has its own var/ secrets: card
+        # links derive from this fixed, bench-only secret, so a database seeded from one clone
+        # still opens its cards from another (CI's fresh clone reusing a seeded database saw 404s).
+        "GIFT_TOKEN_SECRET": "bench-only: card links of the loopback benchmark databases, never served",
         "SANDBOX_KICK_ON_COMMIT": "false",
         "OUTBOX_KICK_ON_COMMIT": "false",
         "MEDIA_ROOT": str(SCRATCH_DIR / "media"),
