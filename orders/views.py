@@ -6,12 +6,12 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from giftshop import paging
 from giftshop.errors import DomainError, NotFound
 from giftshop.forms import form_add_domain_error
 from giftshop.views import or_404
@@ -95,7 +95,7 @@ def buy(request):
 @login_required
 @require_GET
 def order_list(request):
-    page = Paginator(selectors.order_list_for_buyer(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page_of(selectors.order_list_for_buyer(user=request.user), request.GET.get("page"), PAGE_SIZE)
     return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})
 
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import F
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -79,12 +80,33 @@ class Product(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["store", "slug"], name="product_slug_unique_in_store")]
+        indexes = [
+            # "Latest products" on the home page: the newest on sale, read in order (bench/plans/).
+            models.Index(
+                F("created_at").desc(), F("id").desc(), condition=models.Q(is_active=True), name="product_recent_idx"
+            ),
+        ]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("stores:product", kwargs={"store_slug": self.store.slug, "product_id": self.pk})
+
+    # What a product tile shows, from its variants (prefetched by the catalog's selectors, so no
+    # query each): the lowest price, "from" when the options' prices differ, "Sold out" when none
+    # is in stock.
+    @property
+    def min_price_minor(self) -> int | None:
+        return min((v.price_minor for v in self.variants.all()), default=None)
+
+    @property
+    def price_varies(self) -> bool:
+        return len({v.price_minor for v in self.variants.all()}) > 1
+
+    @property
+    def sold_out(self) -> bool:
+        return not any(v.in_stock for v in self.variants.all())
 
 
 def product_image_path(instance, filename):

@@ -1,7 +1,8 @@
 """Reads for the catalog and the console, with their joins; and the access helpers, the only way a
 view gets a store, product, variant or photo that a user may change (404 when it is not theirs)."""
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from giftshop.errors import NotFound, PermissionDenied
@@ -9,10 +10,12 @@ from stores.models import Product, ProductImage, Store, StoreMember, Variant
 
 
 def store_list_public() -> QuerySet[Store]:
-    # Explicit order: Meta.ordering is not applied to a query with an aggregate (GROUP BY).
+    # The count is a subquery per store, not a GROUP BY over every product: with ORDER BY and LIMIT,
+    # PostgreSQL counts only the stores it shows (home: 12 of 10,000; bench/plans/page-home.txt).
+    on_sale = Product.objects.filter(store=OuterRef("pk"), is_active=True).order_by().values("store")
     return (
         Store.objects.filter(is_active=True)
-        .annotate(product_count=Count("products", filter=Q(products__is_active=True)))
+        .annotate(product_count=Coalesce(Subquery(on_sale.annotate(n=Count("*")).values("n")), 0))
         .order_by("name", "id")
     )
 
@@ -34,21 +37,10 @@ def product_list_public(
         products = products.filter(store__slug=store_slug)
     if q:
         products = products.filter(Q(title__icontains=q) | Q(description__icontains=q))
-    return (
-        products.select_related("store")
-        .prefetch_related("images", "variants")
-        .annotate(
-            min_price_minor=Min("variants__price_minor"),
-            max_price_minor=Max("variants__price_minor"),
-            max_stock=Max("variants__stock"),
-        )
-        .annotate(
-            # "from ¥x" only when the options' prices differ; "Sold out" when no option is in stock.
-            price_varies=ExpressionWrapper(Q(max_price_minor__gt=F("min_price_minor")), output_field=BooleanField()),
-            sold_out=ExpressionWrapper(~Q(max_stock__gt=0), output_field=BooleanField()),
-        )
-        .order_by("-created_at", "-id")
-    )
+    # No aggregate over the variants here: a GROUP BY over the join made PostgreSQL read every
+    # product to sort 20 of them (500 ms at 100,000 products). The tiles' price and "sold out" come
+    # from the prefetched variants instead (Product.min_price_minor, price_varies, sold_out).
+    return products.select_related("store").prefetch_related("images", "variants").order_by("-created_at", "-id")
 
 
 def product_get_public(*, product_id) -> Product:

@@ -8,7 +8,6 @@ prices and who claimed, never a recipient's address, phone or tracking number.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from gifts.selectors.wallet import decorate_sent, wallet_sent
 from gifts.services.lifecycle import gift_cancel, gift_extend
 from gifts.services.sending import gift_create, gift_email_card, gift_revoke_link
 from gifts.tokens import gift_share_url
+from giftshop import paging
 from giftshop.errors import DomainError
 from giftshop.forms import form_add_domain_error
 from giftshop.views import or_404
@@ -90,7 +90,7 @@ def compose(request):
 @login_required
 @require_GET
 def gift_list(request):
-    page = Paginator(wallet_sent(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page_of(wallet_sent(user=request.user), request.GET.get("page"), PAGE_SIZE)
     gifts = list(page.object_list)
     decorate_sent(gifts)  # the same list, and the same words, as the "Gifts sent" tab
     return render(request, "gifts/list.html", {"page": page, "gifts": gifts})

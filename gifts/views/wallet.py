@@ -7,9 +7,10 @@ A sender whose friend's parcel missed its ship-by promise asks for that refund w
 the "sent" tab (the same service as POST /api/v1/gifts/<id>/refund-request/).
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from accounts.notices import notices_mark_read
 from gifts.selectors.gifts import access_gift_by_id
 from gifts.selectors.wallet import TABS, wallet_decorate, wallet_default_tab, wallet_list, wallet_unread_count
 from gifts.services.ship_by import claim_refund_not_shipped
+from giftshop import paging
 from giftshop.errors import DomainError
 from giftshop.money import format_money
 from giftshop.views import or_404
@@ -40,11 +42,12 @@ def home(request):
     tab = request.GET.get("tab", "")
     if tab not in TABS:
         tab = wallet_default_tab(user=request.user)
-    page = Paginator(wallet_list(user=request.user, tab=tab), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page_of(wallet_list(user=request.user, tab=tab), request.GET.get("page"), PAGE_SIZE)
     rows = list(page.object_list)
     wallet_decorate(tab=tab, rows=rows)
     context = {
         "tab": tab,
+        "page_query": urlencode({"tab": tab}),  # its pages stay on this tab
         "tabs": [(code, TAB_LABELS[code]) for code in TABS],
         "page": page,
         "rows": rows,

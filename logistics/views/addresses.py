@@ -3,12 +3,12 @@ selectors.access_address_by_id, so another user's address is a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from giftshop import paging
 from giftshop.errors import InvalidInput
 from giftshop.forms import form_add_domain_error
 from giftshop.views import or_404
@@ -26,7 +26,7 @@ def _own_address(request, address_id):
 @login_required
 @require_GET
 def address_list(request):
-    page = Paginator(selectors.address_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page_of(selectors.address_list(user=request.user), request.GET.get("page"), PAGE_SIZE)
     return render(request, "logistics/address_list.html", {"page": page, "addresses": page.object_list})
 
 

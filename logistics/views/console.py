@@ -13,13 +13,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from giftshop import paging
 from giftshop.errors import DomainError
 from giftshop.forms import form_add_domain_error
 from giftshop.views import or_404
@@ -64,16 +64,18 @@ def _filter_links(counts, status, kind):
     }
     kind_labels = {"gift": _("Gifts"), "purchase": _("Purchases")}
     status_links = [
-        {"label": status_labels[s], "count": counts[s], "query": _query(status=s, kind=kind), "current": s == status}
+        {"label": status_labels[s], "count": selectors.count_label(counts, s), "query": _query(status=s, kind=kind),
+         "current": s == status}
         for s in selectors.QUEUE_STATUSES
     ]
     kind_links = [
-        {"label": kind_labels[k], "count": counts[f"{status}_{k}"], "query": _query(status=status, kind=k),
+        {"label": kind_labels[k], "count": selectors.count_label(counts, f"{status}_{k}"),
+         "query": _query(status=status, kind=k),
          "current": k == kind}
         for k in selectors.QUEUE_KINDS
     ]
-    kind_links.append({"label": _("Both"), "count": counts[status], "query": _query(status=status),
-                       "current": not kind})
+    kind_links.append({"label": _("Both"), "count": selectors.count_label(counts, status),
+                       "query": _query(status=status), "current": not kind})
     return status_links, kind_links
 
 
@@ -83,7 +85,7 @@ def queue(request, slug):
     store = _store(request, slug)
     status, kind = _filters(request)
     shipments = selectors.shipment_list_for_store(store=store, status=status, kind=kind or None)
-    page = Paginator(shipments, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page_of(shipments, request.GET.get("page"), PAGE_SIZE)
     counts = selectors.shipment_counts_for_store(store=store)
     status_links, kind_links = _filter_links(counts, status, kind)
     return render(

@@ -7,11 +7,11 @@ owners-only rule (stores.selectors.ensure_store_owner) a 403, exactly as in the 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from giftshop import paging
 from giftshop.errors import DomainError
 from giftshop.forms import form_add_domain_error
 from giftshop.views import or_403_404
@@ -22,7 +22,7 @@ PAGE_SIZE = 20
 
 
 def page_of(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return paging.page_of(queryset, request.GET.get("page"), PAGE_SIZE)
 
 
 def access_store(request, slug, *, owner=False):

@@ -1,13 +1,12 @@
 """Public shop pages: home, a store, a product. The product page's "Buy" goes to orders:buy and
 "Send as a gift" to the gift composer (/gifts/new/), both with ?variant=<id>."""
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from giftshop import page_cache
+from giftshop import page_cache, paging
 from giftshop.views import or_404
 from stores import selectors
 from stores.forms import SearchForm
@@ -17,7 +16,7 @@ HOME_STORES = 12
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return paging.page_of(queryset, request.GET.get("page"), PAGE_SIZE)
 
 
 def _public_product(store_slug, product_id):

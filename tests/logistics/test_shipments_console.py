@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from gifts.services.claims import claim_accept
 from logistics.models import Shipment
+from logistics.selectors import shipments as shipment_selectors
 from logistics.services.shipments import shipment_cancel
 from logistics.services.tracking import shipment_dispatch
 from orders.services.checkout import order_create_purchase
@@ -291,6 +292,24 @@ def test_the_overdue_and_dispatched_filters_with_their_counts(store, variant, me
     assert "To ship (3)" in body and "Overdue (2)" in body and "Dispatched (1)" in body and "All (4)" in body
     assert "Gifts (1)" in body and "Purchases (1)" in body and "Both (2)" in body
     assert "DLV55501" in dispatched.content.decode()
+
+
+def test_dispatched_and_all_are_counted_up_to_the_cap_and_shown_with_a_plus(store, variant, merchant, monkeypatch):
+    # given a store with 4 parcels, 1 of them dispatched, and a cap of 2 (999 in production)
+    monkeypatch.setattr(shipment_selectors, "COUNT_CAP", 2)
+    *waiting, sent = gift_shipments(variant, count=3) + [purchase_shipment(variant)]
+    shipment_dispatch(shipment=sent, actor=member_of(sent), carrier="sandbox", tracking_number="DLV55502")
+
+    # when the merchant opens the queue
+    response = login(merchant).get(queue_url(store, status="all"))
+
+    # then what is still to ship is counted exactly, the rest only up to the cap
+    counts = response.context["counts"]
+    assert (counts["pending"], counts["pending_gift"], counts["pending_purchase"]) == (3, 3, 0)
+    assert (counts["dispatched"], counts["all"], counts["all_gift"]) == (1, 3, 3)  # 4 parcels, 3 of them gifts
+    body = response.content.decode()
+    assert "To ship (3)" in body and "Dispatched (1)" in body and "All (2+)" in body and "Gifts (2+)" in body
+    assert "Purchases (1)" in body and "Both (2+)" in body
 
 
 def test_each_row_has_a_checkbox_and_the_page_offers_slips_the_sheet_and_the_upload(store, variant, merchant):

@@ -66,6 +66,28 @@ def test_home_shows_stores_and_latest_products_with_cover_and_price(client, stor
     assert product_url(product) in html
 
 
+def test_home_counts_each_stores_products_on_sale_and_marks_tiles_sold_out_or_single_priced(client, store):
+    # given a store with two products on sale (one with every option sold out, one with a single
+    # price) and one off sale, and a store with nothing yet
+    make_product(store, 1, stock=(0, 0))
+    services.product_create(
+        store=store, actor=member_of(store), title="Tea cup", description="", giftable=False, is_active=True,
+        variants=[{"name": "One", "sku": "C-1", "price_minor": 3000, "stock": 5}],
+    )
+    make_product(store, 3, is_active=False)
+    StoreFactory(name="Empty Shop", slug="empty-shop")
+
+    # when a visitor opens the home page
+    html = main_html(client.get("/"))
+
+    # then the stores show how many products each has on sale
+    assert re.search(r"Tea House</strong></a>\s*<span[^>]*>2 products</span>", html)
+    assert re.search(r"Empty Shop</strong></a>\s*<span[^>]*>0 products</span>", html)
+    # and the tiles: all options sold out says so; one price is shown without "from"
+    assert html.count("Sold out") == 1
+    assert "¥30.00" in html and "from ¥30.00" not in html and "Teapot 3" not in html
+
+
 def test_home_empty_state_invites_merchants(client, db):
     response = client.get("/")
     assert response.status_code == 200
