@@ -24,6 +24,7 @@ KINDS = (
     "parcel_return_resolved",  # to the recipient and the sender: {outcome: resent | refunded}
     "shipment_overdue",  # to the merchant's members and the sender
     "order_refunded",  # to the buyer
+    "refund_stuck",  # to the store's members: {amount, currency, order_id, attempts}
 )
 
 

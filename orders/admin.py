@@ -6,9 +6,11 @@ sandbox provider's own books are records of what happened. Support staff look th
 the periodic jobs and their management commands (reconcile_payments, cancel_unpaid_orders) act.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from giftshop.errors import DomainError
 from giftshop.money import format_money
 from orders.models import (
     Order,
@@ -20,6 +22,7 @@ from orders.models import (
     SandboxWebhook,
     WebhookEvent,
 )
+from orders.services.refunds import refund_retry
 
 
 class ReadOnlyMixin:
@@ -134,9 +137,10 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(ReadOnlyAdmin):
-    list_display = ("refund_ref", "payment", "amount", "reason", "status", "created_at", "completed_at")
+    list_display = ("refund_ref", "payment", "amount", "reason", "status", "attempts", "provider_ref", "created_at",
+                    "completed_at")
     list_filter = ("status", "reason")
-    search_fields = ("refund_ref", "provider_ref", "=payment__id", "=payment__order__id")
+    search_fields = ("refund_ref", "provider_ref", "=payment__id", "=payment__order__id", "payment__provider_ref")
     list_select_related = ("payment",)
     ordering = ("-created_at", "-id")
     readonly_fields = (
@@ -146,10 +150,26 @@ class RefundAdmin(ReadOnlyAdmin):
         "reason",
         "status",
         "provider_ref",
+        "attempts",
+        "retry_at",
         "created_at",
         "completed_at",
     )
     fields = readonly_fields
+    actions = ["retry_refund"]
+
+    @admin.action(description=_("Try the failed refund again at the provider"))
+    def retry_refund(self, request, queryset):
+        retried = 0
+        for refund in queryset:
+            try:
+                retried += refund_retry(refund_id=refund.id, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{refund.refund_ref}: {exc.detail}", messages.WARNING)
+        self.message_user(
+            request, ngettext("%(n)d refund sent again.", "%(n)d refunds sent again.", retried) % {"n": retried},
+            messages.SUCCESS,
+        )
 
     @admin.display(description=_("amount"), ordering="amount_minor")
     def amount(self, refund):

@@ -1,19 +1,25 @@
-"""Outbox consumers of orders: carry out a refund, tell the buyer it landed; news of a purchase's
+"""Outbox consumers of orders: carry out a refund, tell the buyer it landed (and the store when it
+cannot be made); news of a purchase's
 parcel (moved, overdue, refund due, its address purged)."""
 
 from giftshop.outbox import consumer
 from logistics.services.overdue import TOPIC_OVERDUE, TOPIC_REFUND_DUE
 from logistics.services.purge import TOPIC_ADDRESSES_PURGED
 from logistics.services.tracking import TOPIC_UPDATED
-from orders.notices import notify_purchase_parcel, notify_purchase_refunded
+from orders.notices import notify_purchase_parcel, notify_purchase_refunded, notify_refund_stuck
 from orders.services.purge import order_purge_ship_to
-from orders.services.refunds import TOPIC_EXECUTE, TOPIC_SUCCEEDED, refund_execute
+from orders.services.refunds import TOPIC_EXECUTE, TOPIC_STUCK, TOPIC_SUCCEEDED, refund_execute
 from orders.services.ship_by import order_announce_overdue, order_refund_overdue
 
 
 @consumer(TOPIC_EXECUTE)
 def execute_refund(payload, *, key):
     refund_execute(refund_id=payload["refund_id"])
+
+
+@consumer(TOPIC_STUCK)
+def tell_the_store_a_refund_is_stuck(payload, *, key):
+    notify_refund_stuck(refund_id=payload["refund_id"])
 
 
 @consumer(TOPIC_OVERDUE)

@@ -165,11 +165,20 @@ class Refund(models.Model):
     reason = models.CharField(max_length=24, choices=Reason.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     provider_ref = models.CharField(max_length=100, blank=True, default="")
+    # Tries at the provider: each retry of a failed refund is a new try, with its own idempotency
+    # key (orders.selectors.refund_attempt_key); after REFUND_MAX_ATTEMPTS it waits for the admin.
+    attempts = models.PositiveSmallIntegerField(default=1)
+    retry_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_default=Now())
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [
+            # The reconciliation job: refunds the provider has not confirmed yet, and failed ones due a retry.
+            models.Index(fields=["created_at", "id"], condition=models.Q(status="pending"), name="refund_pending_idx"),
+            models.Index(fields=["retry_at", "id"], condition=models.Q(status="failed"), name="refund_retry_idx"),
+        ]
         constraints = [
             _status_check("refund_status_valid", ["pending", "succeeded", "failed"]),
             models.CheckConstraint(
@@ -230,10 +239,16 @@ class SandboxCharge(models.Model):
 
 
 class SandboxRefund(models.Model):
+    """A refund at the sandbox. Made in SANDBOX_REFUND_MODE "succeeded" it is final at once (as the
+    sandbox always did); in "pending" or "failed" it reads as pending until `settle_at`, then as
+    `settles_to`, and a refund.updated webhook says so (as Stripe's and WeChat Pay's do)."""
+
     ref = models.CharField(max_length=40, unique=True)
     charge = models.ForeignKey(SandboxCharge, on_delete=models.CASCADE, related_name="refunds")
     idempotency_key = models.CharField(max_length=120, unique=True)
     amount_minor = models.BigIntegerField()
+    settles_to = models.CharField(max_length=12, default="succeeded")  # succeeded or failed
+    settle_at = models.DateTimeField(db_default=Now())
     created_at = models.DateTimeField(db_default=Now())
 
     def __str__(self):

@@ -1,11 +1,13 @@
 """Who is told what about a purchase, as in-app notices (accounts.notices.notice_send, one business
-key each, so a re-run tells nobody twice): its parcel's news, and its refunds, to the buyer."""
+key each, so a re-run tells nobody twice): its parcel's news, and its refunds, to the buyer; a refund
+the provider keeps refusing, to the store."""
 
 from django.urls import reverse
 
 from accounts.notices import notice_send
 from logistics.notices import RECIPIENT_PARCEL_KINDS
 from orders.models import Order, Refund
+from stores.models import StoreMember
 
 
 def _order_link(order: Order) -> str:
@@ -53,3 +55,17 @@ def notify_purchase_return_resolved(*, order: Order, outcome: str) -> None:
                 "order_id": order.id},
         link=_order_link(order),
     )
+
+
+def notify_refund_stuck(*, refund_id: int) -> None:
+    """A refund failed at the provider on its last try: every member of the order's store is told
+    (the platform's staff retry it from the admin). Gifts and purchases alike."""
+    refund = Refund.objects.select_related("payment__order__store").filter(id=refund_id).first()
+    if refund is None or refund.status != Refund.Status.FAILED:
+        return
+    order = refund.payment.order
+    params = {"amount": refund.amount_minor, "currency": refund.payment.currency, "order_id": order.id,
+              "attempts": refund.attempts}
+    for member in StoreMember.objects.filter(store_id=order.store_id).select_related("user").order_by("id"):
+        notice_send(user=member.user, kind="refund_stuck", key=f"refund-stuck:{refund.id}:{member.user_id}",
+                    params=params)

@@ -103,8 +103,9 @@ def order_payment_stage(*, order: Order, payment: Payment | None) -> str:
 @dataclass(frozen=True)
 class RefundSummary:
     """The one answer to "how much of this payment has been refunded": `committed_minor` is what
-    refunds have promised back (pending and succeeded: a failed refund gives nothing back),
-    `succeeded_minor` what the provider has confirmed, `left_minor` what may still be refunded."""
+    refunds have promised back, `succeeded_minor` what the provider has confirmed, `pending_minor`
+    what it has not yet (pending, and failed: a failed refund is still owed and tried again, so its
+    amount stays reserved for it), `left_minor` what may still be refunded."""
 
     paid_minor: int
     committed_minor: int
@@ -119,7 +120,7 @@ class RefundSummary:
 def refund_summary(*, payment: Payment) -> RefundSummary:
     totals = payment.refunds.aggregate(
         succeeded=Sum("amount_minor", filter=Q(status=Refund.Status.SUCCEEDED)),
-        pending=Sum("amount_minor", filter=Q(status=Refund.Status.PENDING)),
+        pending=Sum("amount_minor", filter=Q(status__in=[Refund.Status.PENDING, Refund.Status.FAILED])),
     )
     succeeded, pending = totals["succeeded"] or 0, totals["pending"] or 0
     return RefundSummary(paid_minor=payment.amount_minor, committed_minor=succeeded + pending,
@@ -134,6 +135,13 @@ def refundable_payment(*, order: Order) -> Payment | None:
 def refund_ref(*, payment_id, reason, scope) -> str:
     """A refund's deterministic reference: one refund per payment, reason and scope, ever."""
     return f"refund:{payment_id}:{reason}:{scope}"
+
+
+def refund_attempt_key(refund: Refund) -> str:
+    """The idempotency key of a refund's current try at the provider: its refund_ref for the first
+    (as every refund before retries had), refund_ref:<n> for try n, so a retry of a failed refund
+    is a new request and never the replay of the failed one."""
+    return refund.refund_ref if refund.attempts <= 1 else f"{refund.refund_ref}:{refund.attempts}"
 
 
 def refund_find(*, order: Order, reason: str, scope) -> Refund | None:

@@ -2,6 +2,7 @@ from celery import shared_task
 
 from orders.payments import sandbox
 from orders.services.purge import orders_purge_unshipped_ship_to
+from orders.services.refunds import refunds_reconcile
 from orders.services.sweeps import orders_cancel_unpaid, payments_reconcile
 
 
@@ -23,3 +24,8 @@ def reconcile_payments():
 @shared_task(name="orders.tasks.purge_order_addresses")
 def purge_order_addresses():
     return orders_purge_unshipped_ship_to()
+
+
+@shared_task(name="orders.tasks.reconcile_refunds")
+def reconcile_refunds():
+    return refunds_reconcile()

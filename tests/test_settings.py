@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = secrets.token_urlsafe(60)
-# No real payment adapter exists yet: a production shop runs the sandbox provider with its own secret.
+# A production shop with the sandbox provider (SANDBOX_PAYMENTS_ENABLED and a secret of its own); Stripe: below.
 PAYMENTS = {"SANDBOX_PAYMENTS_ENABLED": "1", "SANDBOX_PAYMENT_SECRET": secrets.token_urlsafe(32)}
 SETUP = "import django; django.setup(); print('started')"
 
@@ -132,3 +132,35 @@ def test_every_process_gets_the_same_site_url_whatever_its_port(module, env, exp
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+STRIPE_LIVE = {"PAYMENT_PROVIDER": "stripe", "STRIPE_SECRET_KEY": "sk_live_" + secrets.token_urlsafe(24),
+               "STRIPE_WEBHOOK_SECRET": "whsec_" + secrets.token_urlsafe(24)}
+
+
+def test_production_takes_stripe_with_its_keys_and_offers_no_sandbox():
+    result = _sandboxes_in_production(**STRIPE_LIVE)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("['stripe']")
+
+
+@pytest.mark.parametrize("missing", ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])
+def test_production_refuses_stripe_without_both_keys(missing):
+    result = _sandboxes_in_production(**{**STRIPE_LIVE, missing: ""})
+
+    assert result.returncode != 0 and "PAYMENT_PROVIDER='stripe' is not configured" in result.stderr
+
+
+@pytest.mark.parametrize(("key", "warned"), [("sk_test_", True), ("sk_live_", False)])
+def test_the_deployment_checks_warn_of_a_stripe_test_mode_key(key, warned):
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        DJANGO_SECRET_KEY=GOOD_KEY,
+        DJANGO_ALLOWED_HOSTS="shop.example.com",
+        DATABASE_URL="postgres://giftshop@db.internal:5432/giftshop",
+        **{**STRIPE_LIVE, "STRIPE_SECRET_KEY": key + secrets.token_urlsafe(24)},
+    )
+
+    assert ("orders.W001" in result.stdout + result.stderr) is warned
+    assert (result.returncode != 0) is warned, result.stdout[-2000:] + result.stderr[-2000:]

@@ -54,11 +54,17 @@ if SANDBOX_CARRIER_ENABLED:
 else:
     CARRIERS = {code: path for code, path in CARRIERS.items() if code != "sandbox"}
     DISPATCH_CARRIERS = [code for code in DISPATCH_CARRIERS if code != "sandbox"]
+# A real provider is offered only with its keys: without them every checkout would fail.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+if not (STRIPE_SECRET_KEY.startswith(("sk_", "rk_")) and STRIPE_WEBHOOK_SECRET.startswith("whsec_")):
+    PAYMENT_PROVIDERS = {code: path for code, path in PAYMENT_PROVIDERS.items() if code != "stripe"}
 DEFAULT_PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
 if DEFAULT_PAYMENT_PROVIDER not in PAYMENT_PROVIDERS:
     # A shop that cannot take payments must not start: every checkout would fail after reserving stock.
     raise ImproperlyConfigured(
         f"PAYMENT_PROVIDER={DEFAULT_PAYMENT_PROVIDER!r} is not configured (available: {sorted(PAYMENT_PROVIDERS)}). "
-        "Until a real provider adapter is added, run the sandbox with SANDBOX_PAYMENTS_ENABLED=1 and a secret."
+        "Set PAYMENT_PROVIDER=stripe with STRIPE_SECRET_KEY (sk_…) and STRIPE_WEBHOOK_SECRET (whsec_…), "
+        "or run the sandbox with SANDBOX_PAYMENTS_ENABLED=1 and a secret of its own."
     )
 GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default=SECRET_KEY)

@@ -50,25 +50,42 @@ class PaymentUpdate:
     currency: str
     occurred_at: int = 0
     raw: dict = field(default_factory=dict)
+    # A refund's news (Stripe's charge.refunded / refund.updated, WeChat Pay's REFUND.*): the
+    # provider's id of the refund, and our refund_ref where the provider echoes it back. `status`
+    # is then the refund's: succeeded, failed or pending.
+    refund_provider_ref: str = ""
+    refund_ref: str = ""
+
+    @property
+    def is_refund(self) -> bool:
+        return bool(self.refund_provider_ref or self.refund_ref)
 
     def __post_init__(self):
         """An update the database can record (WebhookEvent: event_id ≤ 100, event_type ≤ 60; the
         payment's provider_ref ≤ 100), else ValueError: adapters answer it as a malformed event."""
         if not 0 < len(self.event_id) <= 100 or len(self.event_type) > 60 or len(self.provider_ref) > 100:
             raise ValueError("event id, type or object id of an impossible length")
+        if len(self.refund_provider_ref) > 100 or len(self.refund_ref) > 120:
+            raise ValueError("refund id of an impossible length")
         if isinstance(self.amount_minor, bool) or not isinstance(self.amount_minor, int):
             raise ValueError("amount is not a whole number")
         if not -MAX_BIGINT <= self.amount_minor <= MAX_BIGINT or not -MAX_BIGINT <= self.occurred_at <= MAX_BIGINT:
             raise ValueError("amount or time out of range")
-        reason = unstorable([self.event_id, self.event_type, self.provider_ref, self.currency, self.raw])
+        reason = unstorable(
+            [self.event_id, self.event_type, self.provider_ref, self.currency, self.raw, self.refund_provider_ref,
+             self.refund_ref]
+        )
         if reason:
             raise ValueError(f"the event holds {reason}")
 
 
 @dataclass(frozen=True)
 class RefundResult:
+    """What the provider says of a refund. Only "succeeded" and "failed" are final: a "pending"
+    refund waits for the provider's webhook or for the reconciliation job's query_refund."""
+
     provider_ref: str
-    status: str  # succeeded or pending
+    status: str  # succeeded, pending or failed
 
 
 class PaymentProvider(ABC):
@@ -82,6 +99,11 @@ class PaymentProvider(ABC):
 
     @abstractmethod
     def refund(self, *, provider_ref, idempotency_key, amount_minor, currency) -> RefundResult: ...
+
+    @abstractmethod
+    def query_refund(self, *, provider_ref, idempotency_key) -> RefundResult:
+        """The refund's state now (by the provider's id, or by our idempotency key where the
+        provider looks refunds up by it)."""
 
     @abstractmethod
     def parse_webhook(self, *, headers, body: bytes) -> PaymentUpdate: ...

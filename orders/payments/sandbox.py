@@ -165,7 +165,16 @@ def sandbox_deliver_webhooks(*, limit=50):
     return {"sent": sent, "failed": failed}
 
 
-def sandbox_refund_create(*, charge_ref, idempotency_key, amount_minor):
+REFUND_MODES = ("succeeded", "pending", "failed")
+
+
+def sandbox_refund_create(*, charge_ref, idempotency_key, amount_minor, mode=None):
+    """Refund part of a paid charge, once per idempotency key. In mode "succeeded" (the default)
+    the refund is final at once; in "pending" or "failed" it settles after
+    SANDBOX_REFUND_SETTLE_SECONDS, and a refund.updated webhook tells us how it went."""
+    mode = mode or settings.SANDBOX_REFUND_MODE
+    if mode not in REFUND_MODES:
+        raise ValueError(f"refund mode must be one of {REFUND_MODES}")
     existing = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
     if existing:
         return existing
@@ -175,10 +184,44 @@ def sandbox_refund_create(*, charge_ref, idempotency_key, amount_minor):
             raise ProviderError("charge was not paid")
         if charge.refunded_minor + amount_minor > charge.amount_minor:
             raise ProviderError("refund exceeds the charge")
-        SandboxCharge.objects.filter(id=charge.id).update(refunded_minor=F("refunded_minor") + amount_minor)
-        return SandboxRefund.objects.create(
-            ref=_ref("re"), charge=charge, idempotency_key=idempotency_key, amount_minor=amount_minor
+        settles_to = "failed" if mode == "failed" else "succeeded"
+        if settles_to == "succeeded":  # a failed refund gives the money back to the charge
+            SandboxCharge.objects.filter(id=charge.id).update(refunded_minor=F("refunded_minor") + amount_minor)
+        settle_at = Now() if mode == "succeeded" else Now() + timedelta(seconds=settings.SANDBOX_REFUND_SETTLE_SECONDS)
+        refund = SandboxRefund.objects.create(
+            ref=_ref("re"), charge=charge, idempotency_key=idempotency_key, amount_minor=amount_minor,
+            settles_to=settles_to, settle_at=settle_at,
         )
+        if mode != "succeeded":
+            refund.refresh_from_db(fields=["settle_at"])
+            final = _refund_event(refund, settles_to)
+            SandboxWebhook.objects.create(
+                event_id=final["id"], body=json.dumps(final, separators=(",", ":")), deliver_after=refund.settle_at
+            )
+    return refund
+
+
+def sandbox_refund_status(refund: SandboxRefund) -> str:
+    """pending until the refund settles, then succeeded or failed."""
+    settled = SandboxRefund.objects.filter(id=refund.id, settle_at__lte=Now()).exists()
+    return refund.settles_to if settled else "pending"
+
+
+def _refund_event(refund, status):
+    """A refund.updated event, shaped like Stripe's: the refund object names its charge and carries
+    our reference in its metadata."""
+    return {
+        "id": _ref("evt"),
+        "type": "refund.updated",
+        "created": int(time.time()),
+        "data": {
+            "object": {
+                "id": refund.ref, "object": "refund", "charge": refund.charge.ref, "amount": refund.amount_minor,
+                "currency": refund.charge.currency, "status": status,
+                "metadata": {"refund_ref": refund.idempotency_key},
+            }
+        },
+    }
 
 
 # --- our adapter -----------------------------------------------------------------------------
@@ -211,13 +254,33 @@ class SandboxProvider(PaymentProvider):
         refund = sandbox_refund_create(
             charge_ref=provider_ref, idempotency_key=idempotency_key, amount_minor=amount_minor
         )
-        return RefundResult(provider_ref=refund.ref, status="succeeded")
+        return RefundResult(provider_ref=refund.ref, status=sandbox_refund_status(refund))
+
+    def query_refund(self, *, provider_ref, idempotency_key):
+        refund = SandboxRefund.objects.filter(ref=provider_ref).first() if provider_ref else None
+        refund = refund or SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
+        if refund is None:
+            raise ProviderError("unknown refund")
+        return RefundResult(provider_ref=refund.ref, status=sandbox_refund_status(refund))
 
     def parse_webhook(self, *, headers, body):
         try:
             signing.verify(settings.SANDBOX_PAYMENT_SECRET, headers.get(SIGNATURE_HEADER), body)
             event = json.loads(body, parse_constant=_refuse_constant)
             obj = event["data"]["object"]
+            if obj.get("object") == "refund":
+                return PaymentUpdate(
+                    event_id=str(event["id"]),
+                    event_type=str(event["type"]),
+                    provider_ref=str(obj["charge"]),
+                    status={"succeeded": "succeeded", "failed": "failed"}.get(obj.get("status"), "pending"),
+                    amount_minor=int(obj["amount"]),
+                    currency=str(obj["currency"]),
+                    occurred_at=int(event.get("created", 0)),
+                    raw=event,
+                    refund_provider_ref=str(obj["id"]),
+                    refund_ref=str((obj.get("metadata") or {}).get("refund_ref", "")),
+                )
             return PaymentUpdate(
                 event_id=str(event["id"]),
                 event_type=str(event["type"]),
@@ -230,6 +293,6 @@ class SandboxProvider(PaymentProvider):
             )
         except ValueError as exc:  # bad signature, stale timestamp, broken JSON, a PaymentUpdate we cannot keep
             raise InvalidSignature(str(exc)) from None
-        except (KeyError, TypeError, OverflowError, RecursionError) as exc:
+        except (KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
             # Well signed but not an event we can read: wrong shapes, 1e400 as an amount, [[[[…
             raise InvalidSignature(f"malformed event: {exc}") from None

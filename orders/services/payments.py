@@ -17,7 +17,7 @@ from orders.events import event_order_paid
 from orders.models import Order, Payment, Refund, WebhookEvent
 from orders.payments.base import PaymentUpdate
 from orders.services.locks import lock_order_and_payment
-from orders.services.refunds import refund_request
+from orders.services.refunds import refund_apply_update, refund_request
 from stores.stock import stock_release
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,11 @@ def payment_apply_update(*, provider: str, update: PaymentUpdate) -> str:
                 )
         except IntegrityError:
             return "duplicate"
+        if update.is_refund:
+            outcome = refund_apply_update(provider=provider, update=update)
+            event.outcome = outcome
+            event.save(update_fields=["outcome"])
+            return outcome
         payment = Payment.objects.filter(provider=provider, provider_ref=update.provider_ref).first()
         if payment is not None:
             # Lock order: the order, then its payment (as the unpaid sweep and the refunds do), so a

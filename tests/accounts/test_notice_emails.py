@@ -35,6 +35,7 @@ PARAMS = {
     "parcel_return_resolved": {"outcome": "resent", "role": "recipient", "product": "Jasmine tea", "sender": "Alice"},
     "shipment_overdue": {"role": "sender", "product": "Jasmine tea", "refund_after_hours": 72},
     "order_refunded": {"amount": 12345, "currency": "CNY", "reason": "merchant", "order_id": 7},
+    "refund_stuck": {"amount": 12345, "currency": "CNY", "order_id": 7, "attempts": 5},
 }
 
 

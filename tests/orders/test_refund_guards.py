@@ -1,7 +1,8 @@
 """The guards on refunded money (orders.services.refunds and orders.selectors.refund_summary): never
-more than was paid, a failed refund gives nothing back, units at the price paid, and the merchant's
-preview is the amount the refund then gives back. Each boundary is tried on both sides, so deleting
-or loosening a guard fails a test (issue 8: every test stayed green with the cap deleted)."""
+more than was paid, a failed refund gives nothing back (yet its amount stays owed), units at the
+price paid, and the merchant's preview is the amount the refund then gives back. Each boundary is
+tried on both sides, so deleting or loosening a guard fails a test (issue 8: every test stayed green
+with the cap deleted)."""
 
 import pytest
 
@@ -63,16 +64,18 @@ def test_the_same_reason_and_scope_is_one_refund(paid):
     assert again.id == first.id and Refund.objects.count() == 1
 
 
-def test_a_failed_refund_gives_nothing_back_and_frees_its_amount(paid):
+def test_a_failed_refund_gives_nothing_back_yet_keeps_its_amount_for_its_retry(paid):
     _, payment = paid
-    refund = refund_request(payment=payment, amount_minor=25600, reason=Refund.Reason.MERCHANT, scope="f")
+    refund = refund_request(payment=payment, amount_minor=25000, reason=Refund.Reason.MERCHANT, scope="f")
     Refund.objects.filter(id=refund.id).update(status=Refund.Status.FAILED)
 
     summary = refund_summary(payment=payment)
-    again = refund_request(payment=payment, amount_minor=25600, reason=Refund.Reason.MERCHANT, scope="g")
 
-    assert (summary.committed_minor, summary.succeeded_minor, summary.left_minor) == (0, 0, 25600)
-    assert again.amount_minor == 25600
+    assert (summary.committed_minor, summary.succeeded_minor, summary.pending_minor) == (25000, 0, 25000)
+    assert summary.left_minor == 600
+    with pytest.raises(RefundTooLarge):
+        refund_request(payment=payment, amount_minor=601, reason=Refund.Reason.MERCHANT, scope="g")
+    assert refund_request(payment=payment, amount_minor=600, reason=Refund.Reason.MERCHANT, scope="h") is not None
 
 
 def test_the_summary_counts_pending_and_succeeded_apart(paid):

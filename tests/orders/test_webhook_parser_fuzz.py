@@ -50,8 +50,11 @@ def a_storable_update(update):
     assert all(isinstance(v, str) for v in (update.event_id, update.event_type, update.provider_ref, update.currency))
     assert type(update.amount_minor) is int and type(update.occurred_at) is int
     assert isinstance(update.raw, dict)
-    assert unstorable([update.event_id, update.event_type, update.provider_ref, update.currency, update.raw]) is None
-    (update.event_id + update.event_type + update.provider_ref + update.currency).encode()
+    texts = [update.event_id, update.event_type, update.provider_ref, update.currency, update.refund_provider_ref,
+             update.refund_ref]
+    assert all(isinstance(v, str) for v in texts)
+    assert unstorable([*texts, update.raw]) is None
+    "".join(texts).encode()
     dump_bytes(update.raw)  # jsonb: a lone surrogate's \ud800 escape is refused by PostgreSQL
 
 
@@ -67,11 +70,20 @@ obj_fields = {
     "currency": st.sampled_from(["CNY", "usd", ""]) | any_text,
     "status": st.sampled_from(["succeeded", "failed", "pending", "requires_action"]) | json_values,
 }
+# A refund's news (refund.updated): the refund object names its charge and carries our key.
+refund_fields = {
+    **obj_fields,
+    "id": st.from_regex(r"re_[0-9a-f]{24}", fullmatch=True) | any_text,
+    "object": st.just("refund") | json_values,
+    "charge": st.from_regex(r"ch_[0-9a-f]{24}", fullmatch=True) | json_values,
+    "metadata": mostly(shaped({"refund_ref": st.from_regex(r"refund:[0-9]{1,3}:merchant:[0-9]{1,3}(:[0-9])?",
+                                                          fullmatch=True) | json_values})),
+}
 event_fields = {
     "id": st.from_regex(r"evt_[0-9a-f]{24}", fullmatch=True) | any_text,
     "type": st.sampled_from(["payment.succeeded", "payment.failed", "payment.processing"]) | any_text,
     "created": st.integers(0, 2**40) | st.sampled_from([1.5, "1714550400", 2**63]),
-    "data": mostly(shaped({"object": mostly(shaped(obj_fields))})),
+    "data": mostly(shaped({"object": mostly(shaped(obj_fields) | shaped(refund_fields))})),
 }
 events = mostly(shaped(event_fields))
 
@@ -113,6 +125,16 @@ def test_any_json_correctly_signed(document, other_headers):
 def test_events_shaped_like_the_sandboxes_correctly_signed(event, extra):
     body = dump_bytes(event)
     parse(signed(body, extra), body)
+
+
+def test_a_real_refund_event_still_parses():
+    body = (b'{"id":"evt_2","type":"refund.updated","created":1714550400,"data":{"object":{"id":"re_1",'
+            b'"object":"refund","charge":"ch_1","amount":500,"currency":"CNY","status":"failed",'
+            b'"metadata":{"refund_ref":"refund:1:merchant:2:3"}}}}')
+    update = parse(signed(body), body)
+    assert update is not None and update.is_refund and update.status == "failed"
+    refs = (update.provider_ref, update.refund_provider_ref, update.refund_ref)
+    assert refs == ("ch_1", "re_1", "refund:1:merchant:2:3")
 
 
 def test_a_real_event_still_parses():

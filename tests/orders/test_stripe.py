@@ -1,0 +1,214 @@
+"""PAYMENT_PROVIDER=stripe, the official `stripe` library pointed at a fake Stripe on loopback
+(tests/fakes/stripe_server.py, STRIPE_API_BASE), its webhooks signed with the library's own helper
+and posted to our endpoint through the whole Django stack. No mock of our code: the gift goes
+from payment to claimed, and from expiry to refunded, as it would against Stripe."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.db.models.functions import Now
+from django.test import Client
+from django.urls import reverse
+
+from gifts.models import Gift
+from gifts.services.claims import claim_accept
+from gifts.services.lifecycle import gifts_expire_due
+from gifts.services.sending import gift_create
+from orders.models import Payment, Refund, WebhookEvent
+from orders.payments import get_provider
+from orders.payments.base import InvalidSignature, ProviderError
+from orders.services.refunds import refunds_reconcile
+from tests.factories import AddressFactory, UserFactory, VariantFactory
+from tests.fakes.stripe_server import API_KEY, WEBHOOK_SECRET, FakeStripe
+from tests.gifts.helpers import drain_outbox
+
+pytestmark = pytest.mark.django_db
+
+PRICE = 12800
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    fake = FakeStripe().start()
+    settings.DEFAULT_PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_SECRET_KEY = API_KEY
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    yield fake
+    fake.stop()
+
+
+def deliver(body_and_header, *, client=None):
+    """POST a webhook as Stripe does: the raw body, its Stripe-Signature header."""
+    body, header = body_and_header
+    return (client or Client()).post(
+        reverse("payment-webhook", kwargs={"provider": "stripe"}), data=body, content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=header,
+    )
+
+
+@pytest.fixture
+def sender(db):
+    return UserFactory(username="alice", display_name="Alice")
+
+
+@pytest.fixture
+def variant(db):
+    return VariantFactory(stock=10, price_minor=PRICE, product__title="Jasmine tea")
+
+
+def a_paid_gift(fake_stripe, sender, variant, **kwargs) -> Gift:
+    gift = gift_create(sender=sender, variant_id=variant.id, **kwargs)
+    payment = gift.order.payments.get()
+    assert payment.provider == "stripe" and payment.provider_ref.startswith("cs_test_")
+    assert payment.checkout_url == f"{fake_stripe.url}/c/pay/{payment.provider_ref}"
+    assert deliver(fake_stripe.pay(payment.provider_ref)).status_code == 200
+    drain_outbox()
+    gift.refresh_from_db()
+    return gift
+
+
+def test_a_checkout_session_carries_the_order_total_and_our_idempotency_key(fake_stripe, sender, variant):
+    gift = gift_create(sender=sender, variant_id=variant.id, quantity=2)
+
+    payment = gift.order.payments.get()
+    session = fake_stripe.sessions[payment.provider_ref]
+    assert (session["amount_total"], session["currency"], session["mode"]) == (2 * PRICE, "cny", "payment")
+    assert session["success_url"].endswith(f"/gifts/{gift.id}/") and session["metadata"] == {
+        "payment_key": payment.idempotency_key}
+    assert ("POST", "/v1/checkout/sessions", payment.idempotency_key) in fake_stripe.requests
+
+
+def test_a_gift_paid_through_stripe_opens_and_is_claimed(fake_stripe, sender, variant):
+    gift = a_paid_gift(fake_stripe, sender, variant)
+
+    assert gift.status == Gift.Status.OPEN
+    payment = gift.order.payments.get()
+    assert payment.status == Payment.Status.SUCCEEDED
+    friend = UserFactory()
+    claim = claim_accept(gift=gift, user=friend, address_id=AddressFactory(user=friend).id)
+    assert claim.shipment_id is not None
+
+
+def test_an_expired_gift_is_refunded_through_stripe_once_stripe_confirms(fake_stripe, sender, variant):
+    # given a paid gift of 2 that nobody claimed; Stripe answers new refunds "pending"
+    gift = a_paid_gift(fake_stripe, sender, variant, quantity=2, mode="group")
+    fake_stripe.refund_status = "pending"
+
+    # when it expires
+    Gift.objects.filter(id=gift.id).update(expires_at=Now() - timedelta(seconds=1))
+    assert gifts_expire_due()["expired"] == 1
+    drain_outbox()
+
+    # then Stripe was asked for the refund under our key, and it is pending in our books
+    refund = Refund.objects.get(payment__order=gift.order)
+    assert refund.status == Refund.Status.PENDING and refund.provider_ref.startswith("re_test_")
+    stripe_refund = fake_stripe.refunds[refund.provider_ref]
+    assert stripe_refund["amount"] == 2 * PRICE and stripe_refund["metadata"] == {"refund_ref": refund.refund_ref}
+    assert ("POST", "/v1/refunds", refund.refund_ref) in fake_stripe.requests
+    payment = gift.order.payments.get()
+    assert (payment.status, payment.refunded_minor) == (Payment.Status.SUCCEEDED, 0)
+
+    # when Stripe's refund.updated says it succeeded (and says it twice)
+    news = fake_stripe.settle_refund(refund.provider_ref, "succeeded")
+    assert deliver(news).status_code == 200
+    assert deliver(news).status_code == 200
+
+    # then the refund landed once
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert (payment.status, payment.refunded_minor) == (Payment.Status.REFUNDED, 2 * PRICE)
+    assert list(WebhookEvent.objects.filter(event_type="refund.updated").values_list("outcome", flat=True)) == [
+        "refunded"]
+
+
+def test_a_refund_whose_webhook_never_came_is_settled_by_asking_stripe(fake_stripe, sender, variant):
+    gift = a_paid_gift(fake_stripe, sender, variant)
+    fake_stripe.refund_status = "pending"
+    Gift.objects.filter(id=gift.id).update(expires_at=Now() - timedelta(seconds=1))
+    gifts_expire_due()
+    drain_outbox()
+    refund = Refund.objects.get(payment__order=gift.order)
+
+    fake_stripe.settle_refund(refund.provider_ref, "failed")  # its webhook is lost
+    assert refunds_reconcile(older_than_seconds=0) == {"failed": 1}
+
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.FAILED and refund.retry_at is not None
+
+
+def test_a_stripe_error_is_a_provider_error_and_a_retry_reuses_the_key(fake_stripe, settings, sender, variant):
+    settings.STRIPE_SECRET_KEY = "sk_test_wrong"
+    provider = get_provider("stripe")
+    with pytest.raises(ProviderError):
+        provider.create_payment(idempotency_key="pay:1:1", amount_minor=100, currency="CNY", description="x",
+                                return_url="https://shop.example.com/")
+    settings.STRIPE_SECRET_KEY = API_KEY
+    first = provider.create_payment(idempotency_key="pay:1:1", amount_minor=100, currency="CNY", description="x",
+                                    return_url="https://shop.example.com/")
+    again = provider.create_payment(idempotency_key="pay:1:1", amount_minor=100, currency="CNY", description="x",
+                                    return_url="https://shop.example.com/")
+    assert again.provider_ref == first.provider_ref and len(fake_stripe.sessions) == 1
+    with pytest.raises(ProviderError):  # the same key with other parameters
+        provider.create_payment(idempotency_key="pay:1:1", amount_minor=999, currency="CNY", description="x",
+                                return_url="https://shop.example.com/")
+
+
+# --- the webhook's verification ------------------------------------------------------------------
+
+
+@pytest.fixture
+def session(fake_stripe, sender, variant):
+    gift = gift_create(sender=sender, variant_id=variant.id)
+    return gift.order.payments.get().provider_ref
+
+
+def parse(body, header):
+    return get_provider("stripe").parse_webhook(headers={"Stripe-Signature": header}, body=body)
+
+
+def test_a_signed_completed_session_is_a_succeeded_update(fake_stripe, session):
+    body, header = fake_stripe.pay(session)
+    update = parse(body, header)
+    assert (update.provider_ref, update.status, update.amount_minor, update.currency) == (session, "succeeded",
+                                                                                          PRICE, "CNY")
+
+
+@pytest.mark.parametrize("how", ["tampered", "wrong secret", "stale", "future", "no header", "other scheme"])
+def test_tampered_stale_future_and_unsigned_events_are_refused(fake_stripe, session, how):
+    body, header = fake_stripe.pay(session)
+    if how == "tampered":
+        body = body.replace(str(PRICE).encode(), b"1")
+    elif how == "wrong secret":
+        body, header = fake_stripe.event("checkout.session.completed", fake_stripe.sessions[session],
+                                         secret="whsec_someone_else")
+    elif how == "stale":
+        body, header = fake_stripe.event("checkout.session.completed", fake_stripe.sessions[session],
+                                         timestamp=int(time.time()) - 301)
+    elif how == "future":
+        body, header = fake_stripe.event("checkout.session.completed", fake_stripe.sessions[session],
+                                         timestamp=int(time.time()) + 301)
+    elif how == "no header":
+        header = ""
+    else:
+        header = header.replace("v1=", "v0=")
+
+    with pytest.raises(InvalidSignature):
+        parse(body, header)
+    response = deliver((body, header))
+    assert response.status_code == 400 and response.json()["code"] == "invalid_signature"
+    assert Payment.objects.get(provider_ref=session).status == Payment.Status.PENDING
+
+
+def test_a_replayed_event_is_applied_once(fake_stripe, session):
+    news = fake_stripe.pay(session)
+    assert deliver(news).status_code == 200
+    assert deliver(news).status_code == 200
+    assert list(WebhookEvent.objects.filter(provider="stripe").values_list("outcome", flat=True)) == ["paid"]
+
+
+def test_an_expired_session_fails_the_payment(fake_stripe, session):
+    assert deliver(fake_stripe.expire(session)).status_code == 200
+    assert Payment.objects.get(provider_ref=session).status == Payment.Status.FAILED
