@@ -16,6 +16,7 @@ urlpatterns = [
     path("gifts/<int:gift_id>/", sender.detail, name="detail"),
     path("gifts/<int:gift_id>/qr.png", sender.qr, name="qr"),
     path("gifts/<int:gift_id>/cancel/", sender.cancel, name="cancel"),
+    path("gifts/<int:gift_id>/pay/", sender.pay, name="pay"),
     path("gifts/<int:gift_id>/extend/", sender.extend, name="extend"),
     path("gifts/<int:gift_id>/revoke/", sender.revoke, name="revoke"),
     path("gifts/<int:gift_id>/email/", sender.email_card, name="email"),

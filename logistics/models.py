@@ -125,6 +125,9 @@ class Shipment(models.Model):
             # The queue's "all" and the shipments API: a store's parcels by promise, read in order
             # (a store of 200,000: 300 ms sorting them all → an index scan; bench/plans/).
             models.Index(fields=["store", "ship_by", "id"], name="shipment_store_ship_by_idx"),
+            # The queue's gifts-or-purchases filter and its counts, index-only (a store of 200,000
+            # gifts and no purchase: its capped count scanned all of them, 230 ms → under 0.1 ms).
+            models.Index(fields=["store", "is_gift", "status", "ship_by"], name="shipment_store_kind_idx"),
             # Carrier pushes find their parcel by tracking number (bench: 1.2 ms → 0.02 ms).
             models.Index(fields=["tracking_number"], name="shipment_tracking_idx"),
             # The ship-by job scans what is still pending by deadline.

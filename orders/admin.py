@@ -105,8 +105,9 @@ class OrderAdmin(ReadOnlyAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("id", "order", "provider", "provider_ref", "status", "amount", "refunded", "created_at")
-    list_filter = ("status", "provider")
+    list_display = ("id", "order", "provider", "provider_ref", "status", "amount", "refunded", "review_reason",
+                    "created_at")
+    list_filter = ("status", "provider", ("review_reason", admin.EmptyFieldListFilter))
     search_fields = ("=id", "=order__id", "provider_ref", "idempotency_key", "order__buyer__username")
     list_select_related = ("order",)
     ordering = ("-created_at", "-id")
@@ -116,6 +117,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "provider_ref",
         "idempotency_key",
         "status",
+        "review_reason",
         "amount_minor",
         "refunded_minor",
         "currency",

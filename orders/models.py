@@ -121,6 +121,9 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     checkout_url = models.CharField(max_length=500, blank=True, default="")
+    # Set when the provider reported a payment we cannot take as it is (the wrong amount or
+    # currency): the order is kept for the admin, never cancelled by the payment-window sweep.
+    review_reason = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(db_default=Now())
     succeeded_at = models.DateTimeField(null=True, blank=True)
 

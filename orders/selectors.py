@@ -87,8 +87,10 @@ def order_payment_stage(*, order: Order, payment: Payment | None) -> str:
         return PaymentStage.SETTLED
     if not Order.objects.filter(id=order.id, pay_by__gt=Now()).exists():
         return PaymentStage.CLOSED
-    if payment is None or payment.status != Payment.Status.PENDING or not payment.provider_ref:
+    if payment is None or payment.status != Payment.Status.PENDING:
         return PaymentStage.CONFIRMING
+    if not payment.provider_ref:
+        return PaymentStage.PAY  # the checkout never opened (the provider failed): "Pay now" opens it
     try:
         state = get_provider(payment.provider).query_payment(provider_ref=payment.provider_ref)
     except (ProviderError, NotFound):

@@ -7,5 +7,6 @@ urlpatterns = [
     path("orders/", views.order_list, name="list"),
     path("orders/new/", views.buy, name="buy"),
     path("orders/<int:order_id>/", views.order_detail, name="detail"),
+    path("orders/<int:order_id>/pay/", views.pay, name="pay"),
     path("pay/sandbox/<str:ref>/", views.sandbox_checkout, name="sandbox-checkout"),
 ]

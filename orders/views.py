@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from giftshop import paging
 from giftshop.errors import DomainError, NotFound
@@ -20,7 +21,7 @@ from orders import selectors
 from orders.forms import BuyForm
 from orders.models import Order, SandboxCharge
 from orders.payments.sandbox import WEBHOOK_MODES, sandbox_charge_complete
-from orders.services.checkout import order_create_purchase, variant_for_sale
+from orders.services.checkout import order_create_purchase, payment_resume, variant_for_sale
 from stores.selectors import product_get_public
 
 _ID_RE = re.compile(r"[0-9]{1,18}")
@@ -122,6 +123,28 @@ def order_detail(request, order_id):
             "refresh_seconds": PENDING_REFRESH_SECONDS if pending else None,
         },
     )
+
+
+def pay_now(request, order, *, return_path, back):
+    """"Pay now": to the provider's checkout, opened again if it could not be the first time
+    (orders.services.checkout.payment_resume); else back with a message. Shared by the gift's page."""
+    payment = payment_resume(order=order, actor=request.user, return_path=return_path)
+    if payment is not None and payment.checkout_url:
+        return redirect(payment.checkout_url)
+    if payment is not None:
+        messages.error(request, _("The payment page could not be opened: the payment provider did not answer. "
+                                  "Please try again in a minute."))
+    else:
+        messages.info(request, _("This order no longer waits for a payment."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def pay(request, order_id):
+    order = or_404(selectors.access_order_by_id, user=request.user, order_id=order_id)
+    path = reverse("orders:detail", kwargs={"order_id": order.id})
+    return pay_now(request, order, return_path=path, back=path)
 
 
 @require_http_methods(["GET", "POST"])

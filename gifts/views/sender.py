@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,6 +34,7 @@ from giftshop.views import or_404
 from orders.models import Refund
 from orders.selectors import order_payment_stage
 from orders.services.checkout import variant_for_sale
+from orders.views import pay_now
 
 PAGE_SIZE = 20
 
@@ -170,6 +172,14 @@ def cancel(request, gift_id):
     else:
         messages.success(request, _("Gift cancelled. What nobody claimed is being refunded to you."))
     return _detail(gift)
+
+
+@login_required
+@require_POST
+def pay(request, gift_id):
+    gift = _own_gift(request, gift_id)
+    path = reverse("gifts:detail", kwargs={"gift_id": gift.id})
+    return pay_now(request, gift.order, return_path=path, back=path)
 
 
 @login_required

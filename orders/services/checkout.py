@@ -126,3 +126,18 @@ def payment_start(*, payment: Payment, return_path: str) -> Payment:
     )
     payment.refresh_from_db(fields=["provider_ref", "checkout_url"])
     return payment
+
+
+def payment_resume(*, order: Order, actor, return_path: str) -> Payment | None:
+    """"Pay now" on an unpaid order: its payer (the buyer, or the gift's sender) gets the
+    provider's checkout, opened again if the first call to the provider failed. None when the
+    order no longer waits for a payment. The provider keeps our idempotency key, so a checkout
+    that did open is the same one, never a second charge."""
+    if getattr(actor, "pk", None) != order.buyer_id:
+        raise NotFound()
+    if order.status != Order.Status.PENDING_PAYMENT:
+        return None
+    payment = order.payments.filter(status=Payment.Status.PENDING).order_by("-id").first()
+    if payment is None:
+        return None
+    return payment_start(payment=payment, return_path=return_path)

@@ -73,6 +73,8 @@ def _succeeded(payment: Payment, update: PaymentUpdate) -> str:
             payment.amount_minor,
             payment.currency,
         )
+        reason = f"the provider reported {update.amount_minor} {update.currency} (event {update.event_id})"
+        Payment.objects.filter(id=payment.id).update(review_reason=reason[:200])
         return "amount mismatch"
     if payment.status in (Payment.Status.PENDING, Payment.Status.FAILED):
         if not transition(

@@ -21,8 +21,14 @@ logger = logging.getLogger(__name__)
 
 
 def orders_cancel_unpaid(*, limit: int = 200) -> int:
-    """Cancel orders still unpaid after their payment window; their stock goes back on sale."""
-    due = Order.objects.filter(status=Order.Status.PENDING_PAYMENT, pay_by__lte=Now()).order_by("pay_by", "id")
+    """Cancel orders still unpaid after their payment window; their stock goes back on sale. An
+    order whose payment awaits review (Payment.review_reason: money came, but not the amount
+    asked) is left for the admin."""
+    due = (
+        Order.objects.filter(status=Order.Status.PENDING_PAYMENT, pay_by__lte=Now())
+        .exclude(Exists(Payment.objects.filter(order=OuterRef("pk")).exclude(review_reason="")))
+        .order_by("pay_by", "id")
+    )
     cancelled = 0
     for order in list(due[:limit]):
         with transaction.atomic():

@@ -2,13 +2,15 @@
 delivery switches, end to end: only a verified notice with the right amount pays an order, once."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.db.models.functions import Now
 
 from logistics.models import Shipment
 from orders.models import Order, Payment, WebhookEvent
 from orders.payments.sandbox import sandbox_charge_complete
-from orders.services.sweeps import payments_reconcile
+from orders.services.sweeps import orders_cancel_unpaid, payments_reconcile
 from stores.models import Variant
 from tests.orders.helpers import (
     create_order,
@@ -110,6 +112,25 @@ def test_a_notice_with_the_wrong_amount_or_currency_leaves_the_payment_pending(
     assert order.status == Order.Status.PENDING_PAYMENT and payment.status == Payment.Status.PENDING
     assert not Shipment.objects.exists()
     assert WebhookEvent.objects.get().outcome == "amount mismatch"
+
+
+def test_a_payment_of_the_wrong_amount_is_kept_for_review_past_its_payment_window(client, order, payment, variant):
+    # given a notice of the wrong amount: money came, but not what was asked
+    post_webhook(client, event_body(payment, amount=payment.amount_minor - 1))
+    payment.refresh_from_db()
+    assert payment.review_reason.startswith(f"the provider reported {payment.amount_minor - 1} ")
+    stock = Variant.objects.get(id=variant.id).stock
+
+    # when its payment window closes
+    Order.objects.filter(id=order.id).update(pay_by=Now() - timedelta(seconds=1))
+    cancelled = orders_cancel_unpaid()
+
+    # then the sweep leaves it for the admin: not cancelled, its stock still held, the payment pending
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert cancelled == 0
+    assert (order.status, payment.status) == (Order.Status.PENDING_PAYMENT, Payment.Status.PENDING)
+    assert Variant.objects.get(id=variant.id).stock == stock
 
 
 def test_a_notice_for_an_unknown_provider_is_404(client, payment):
