@@ -9,4 +9,5 @@ urlpatterns = [
     path("orders/<int:order_id>/", views.order_detail, name="detail"),
     path("orders/<int:order_id>/pay/", views.pay, name="pay"),
     path("pay/sandbox/<str:ref>/", views.sandbox_checkout, name="sandbox-checkout"),
+    path("pay/wechat/", views.wechat_pay, name="wechat-pay"),
 ]

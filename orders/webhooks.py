@@ -21,11 +21,14 @@ logger = logging.getLogger(__name__)
 @require_post
 @capped_body
 def payment_webhook(request, provider):
+    adapter = None
     try:
         adapter = get_provider(provider)
         update = adapter.parse_webhook(headers=request.headers, body=request.body)
     except DomainError as exc:
         logger.warning("payments: rejected %s webhook: %s", provider, exc.detail)
+        if adapter is not None:
+            return adapter.refuse(exc)  # in the provider's own shape where it has one (WeChat Pay)
         return JsonResponse(exc.as_dict(), status=exc.status)
     outcome = payment_apply_update(provider=adapter.code, update=update)
     logger.info("payments: %s webhook %s (%s): %s", provider, update.event_id, update.event_type, outcome)

@@ -164,3 +164,21 @@ def test_the_deployment_checks_warn_of_a_stripe_test_mode_key(key, warned):
 
     assert ("orders.W001" in result.stdout + result.stderr) is warned
     assert (result.returncode != 0) is warned, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_production_takes_wechat_pay_only_with_every_key():
+    from tests.fakes.wechatpay_server import FakeWeChatPay
+
+    fake = FakeWeChatPay()
+    fake.server.server_close()  # only its keys are wanted here
+    values = fake.settings()
+    env = {name: value for name, value in values.items() if name != "WECHATPAY_PLATFORM_KEYS"}
+    keys = values["WECHATPAY_PLATFORM_KEYS"]
+    env["WECHATPAY_PLATFORM_KEYS"] = ";".join(f"{serial}={pem}" for serial, pem in keys.items())
+    env["PAYMENT_PROVIDER"] = "wechatpay"
+
+    result = _sandboxes_in_production(**env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.startswith("['wechatpay']")
+    short_key = _sandboxes_in_production(**{**env, "WECHATPAY_APIV3_KEY": "too-short"})
+    assert short_key.returncode != 0 and "PAYMENT_PROVIDER='wechatpay' is not configured" in short_key.stderr

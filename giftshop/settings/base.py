@@ -404,6 +404,7 @@ CONTENT_SECURITY_POLICY = {
 PAYMENT_PROVIDERS = {
     "sandbox": "orders.payments.sandbox.SandboxProvider",
     "stripe": "orders.payments.stripe_provider.StripeProvider",
+    "wechatpay": "orders.payments.wechatpay.WeChatPayProvider",
 }
 # Stripe (PAYMENT_PROVIDER=stripe): the secret API key, the webhook endpoint's signing secret
 # (whsec_…, for /api/v1/payments/webhooks/stripe/), and STRIPE_API_BASE only to point the library at
@@ -411,6 +412,20 @@ PAYMENT_PROVIDERS = {
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+# WeChat Pay API v3 (PAYMENT_PROVIDER=wechatpay): the merchant id and app id, the APIv3 key (32
+# bytes), the merchant's private key (PEM) and its certificate's serial, and the platform's public
+# keys by serial (WECHATPAY_PLATFORM_KEYS="serial1=<PEM>;serial2=<PEM>", for rotation).
+WECHATPAY_MCHID = env("WECHATPAY_MCHID", default="")
+WECHATPAY_APPID = env("WECHATPAY_APPID", default="")
+WECHATPAY_APIV3_KEY = env("WECHATPAY_APIV3_KEY", default="")
+WECHATPAY_PRIVATE_KEY = env("WECHATPAY_PRIVATE_KEY", default="").replace("\\n", "\n")
+WECHATPAY_CERT_SERIAL = env("WECHATPAY_CERT_SERIAL", default="")
+WECHATPAY_PLATFORM_KEYS = {
+    serial.strip(): pem.replace("\\n", "\n")
+    for serial, _, pem in (item.partition("=") for item in env("WECHATPAY_PLATFORM_KEYS", default="").split(";"))
+    if serial.strip() and pem
+}
+WECHATPAY_API_BASE = env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com")
 DEFAULT_PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
 PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)
 RECONCILE_AFTER_SECONDS = env.int("RECONCILE_AFTER_SECONDS", default=120)

@@ -3,7 +3,19 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
-from .base import CARRIERS, DISPATCH_CARRIERS, PAYMENT_PROVIDERS, STORAGES, env
+from .base import (
+    CARRIERS,
+    DISPATCH_CARRIERS,
+    PAYMENT_PROVIDERS,
+    STORAGES,
+    WECHATPAY_APIV3_KEY,
+    WECHATPAY_APPID,
+    WECHATPAY_CERT_SERIAL,
+    WECHATPAY_MCHID,
+    WECHATPAY_PLATFORM_KEYS,
+    WECHATPAY_PRIVATE_KEY,
+    env,
+)
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -59,12 +71,16 @@ STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 if not (STRIPE_SECRET_KEY.startswith(("sk_", "rk_")) and STRIPE_WEBHOOK_SECRET.startswith("whsec_")):
     PAYMENT_PROVIDERS = {code: path for code, path in PAYMENT_PROVIDERS.items() if code != "stripe"}
+_wechatpay = (WECHATPAY_MCHID, WECHATPAY_APPID, WECHATPAY_PRIVATE_KEY, WECHATPAY_CERT_SERIAL, WECHATPAY_PLATFORM_KEYS)
+if not (all(_wechatpay) and len(WECHATPAY_APIV3_KEY.encode()) == 32):  # the APIv3 key is an AES-256 key
+    PAYMENT_PROVIDERS = {code: path for code, path in PAYMENT_PROVIDERS.items() if code != "wechatpay"}
 DEFAULT_PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
 if DEFAULT_PAYMENT_PROVIDER not in PAYMENT_PROVIDERS:
     # A shop that cannot take payments must not start: every checkout would fail after reserving stock.
     raise ImproperlyConfigured(
         f"PAYMENT_PROVIDER={DEFAULT_PAYMENT_PROVIDER!r} is not configured (available: {sorted(PAYMENT_PROVIDERS)}). "
         "Set PAYMENT_PROVIDER=stripe with STRIPE_SECRET_KEY (sk_…) and STRIPE_WEBHOOK_SECRET (whsec_…), "
+        "or PAYMENT_PROVIDER=wechatpay with every WECHATPAY_* setting (README, Operations), "
         "or run the sandbox with SANDBOX_PAYMENTS_ENABLED=1 and a secret of its own."
     )
 GIFT_TOKEN_SECRET = env("GIFT_TOKEN_SECRET", default=SECRET_KEY)

@@ -3,7 +3,7 @@
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 from giftshop.errors import DomainError
@@ -107,6 +107,11 @@ class PaymentProvider(ABC):
 
     @abstractmethod
     def parse_webhook(self, *, headers, body: bytes) -> PaymentUpdate: ...
+
+    def refuse(self, error: DomainError) -> HttpResponse:
+        """The answer to a notification we refuse (bad signature, stale, replayed, malformed): the
+        API's JSON error, unless the provider wants its own shape."""
+        return JsonResponse(error.as_dict(), status=error.status)
 
     def ack(self, *, ok: bool = True, detail: str = "") -> HttpResponse:
         if ok:

@@ -18,10 +18,11 @@ import re
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 import stripe
+
+from tests.fakes.loopback import LoopbackServer
 
 API_KEY = "sk_test_fake_giftshop"
 WEBHOOK_SECRET = "whsec_fake_giftshop_signing_secret"
@@ -53,7 +54,7 @@ def _lists(node):
     return node
 
 
-class FakeStripe:
+class FakeStripe(LoopbackServer):
     def __init__(self):
         self.sessions: dict[str, dict] = {}
         self.refunds: dict[str, dict] = {}
@@ -61,20 +62,7 @@ class FakeStripe:
         self.refund_status = "succeeded"  # what a new refund answers: succeeded, pending or failed
         self.requests: list[tuple[str, str, str | None]] = []  # (method, path, idempotency key)
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     # --- the API -------------------------------------------------------------------------------
 
@@ -181,34 +169,11 @@ class FakeStripe:
         header = stripe.WebhookSignature.generate_signature_header(body, secret, timestamp=timestamp)
         return body.encode(), header
 
-    def _handler(self):
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _answer(self, method):
-                path, _, query = self.path.partition("?")
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else query
-                status, body = fake.handle(method, path, unflatten(parse_qsl(raw, keep_blank_values=True)),
-                                           self.headers)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Request-Id", _id("req"))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._answer("GET")
-
-            def do_POST(self):
-                self._answer("POST")
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
+    def respond(self, method, path, headers, body):
+        path, _, query = path.partition("?")
+        raw = body.decode() if body else query
+        status, answer = self.handle(method, path, unflatten(parse_qsl(raw, keep_blank_values=True)), headers)
+        return status, {"Request-Id": _id("req")}, json.dumps(answer).encode()
 
 
 def _error(kind, message, code=None):

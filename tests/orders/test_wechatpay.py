@@ -1,0 +1,191 @@
+"""PAYMENT_PROVIDER=wechatpay against a fake WeChat Pay API v3 on loopback (tests/fakes/
+wechatpay_server.py), with merchant and platform keys generated for the run: our requests are
+signed and checked as v3 checks them, its answers and notifications are signed (and the resource
+encrypted) as v3 does. A gift goes from payment to claimed and from expiry to refunded; tampered,
+stale, replayed, wrong-serial and undecryptable notifications are refused."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.db.models.functions import Now
+from django.test import Client
+from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gifts.models import Gift
+from gifts.services.claims import claim_accept
+from gifts.services.lifecycle import gifts_expire_due
+from gifts.services.sending import gift_create
+from orders.models import Payment, Refund, WebhookEvent
+from orders.payments import get_provider
+from orders.payments.base import InvalidSignature, PaymentUpdate
+from orders.services.refunds import refunds_reconcile
+from tests.factories import AddressFactory, UserFactory, VariantFactory
+from tests.fakes.wechatpay_server import FakeWeChatPay
+from tests.fuzz_inputs import fuzz_settings, returns_or_raises
+from tests.gifts.helpers import drain_outbox
+
+pytestmark = pytest.mark.django_db
+
+PRICE = 6800
+
+
+@pytest.fixture(scope="module")
+def server():
+    fake = FakeWeChatPay().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def wechat(server, settings):
+    for name, value in server.settings().items():
+        setattr(settings, name, value)
+    settings.DEFAULT_PAYMENT_PROVIDER = "wechatpay"
+    server.refund_status = "SUCCESS"
+    server.orders.clear()  # each test's database numbers its orders from 1 again
+    server.refunds.clear()
+    return server
+
+
+def deliver(notification):
+    body, headers = notification
+    meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    return Client().post(reverse("payment-webhook", kwargs={"provider": "wechatpay"}), data=body,
+                         content_type="application/json", **meta)
+
+
+@pytest.fixture
+def sender(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def variant(db):
+    return VariantFactory(stock=10, price_minor=PRICE)
+
+
+def paid_gift(wechat, sender, variant, **kwargs):
+    gift = gift_create(sender=sender, variant_id=variant.id, **kwargs)
+    payment = gift.order.payments.get()
+    assert payment.provider == "wechatpay" and payment.provider_ref == payment.idempotency_key.replace(":", "-")
+    assert deliver(wechat.pay(payment.provider_ref)).status_code == 204
+    drain_outbox()
+    gift.refresh_from_db()
+    return gift
+
+
+def test_a_native_order_is_signed_by_the_merchant_and_its_qr_page_draws_the_code(wechat, sender, variant, client):
+    gift = gift_create(sender=sender, variant_id=variant.id, quantity=2)
+
+    payment = gift.order.payments.get()
+    order = wechat.orders[payment.provider_ref]
+    assert order["amount"] == {"total": 2 * PRICE, "currency": "CNY"} and order["mchid"] == "1900000109"
+    assert order["notify_url"].endswith("/api/v1/payments/webhooks/wechatpay/")
+    page = client.get(payment.checkout_url.replace("http://testserver", ""))
+    assert page.status_code == 200 and "<svg" in page.content.decode()
+    assert client.get(reverse("orders:wechat-pay") + "?c=forged").status_code == 404
+
+
+def test_a_gift_paid_with_wechat_pay_opens_and_is_claimed(wechat, sender, variant):
+    gift = paid_gift(wechat, sender, variant)
+
+    assert gift.status == Gift.Status.OPEN
+    assert gift.order.payments.get().status == Payment.Status.SUCCEEDED
+    friend = UserFactory()
+    assert claim_accept(gift=gift, user=friend, address_id=AddressFactory(user=friend).id).shipment_id
+
+
+def test_an_expired_gift_is_refunded_once_wechat_pay_confirms(wechat, sender, variant):
+    gift = paid_gift(wechat, sender, variant, quantity=2, mode="group")
+    wechat.refund_status = "PROCESSING"
+
+    Gift.objects.filter(id=gift.id).update(expires_at=Now() - timedelta(seconds=1))
+    gifts_expire_due()
+    drain_outbox()
+
+    refund = Refund.objects.get(payment__order=gift.order)
+    wire = refund.refund_ref.replace(":", "-")
+    assert refund.status == Refund.Status.PENDING and wechat.refunds[wire]["amount"]["refund"] == 2 * PRICE
+    news = wechat.settle_refund(wire, "SUCCESS")
+    assert deliver(news).status_code == 204
+    refund.refresh_from_db()
+    payment = gift.order.payments.get()
+    assert refund.status == Refund.Status.SUCCEEDED
+    assert (payment.status, payment.refunded_minor) == (Payment.Status.REFUNDED, 2 * PRICE)
+
+
+def test_a_refund_whose_notification_never_came_is_settled_by_asking(wechat, sender, variant):
+    gift = paid_gift(wechat, sender, variant)
+    wechat.refund_status = "PROCESSING"
+    Gift.objects.filter(id=gift.id).update(expires_at=Now() - timedelta(seconds=1))
+    gifts_expire_due()
+    drain_outbox()
+    refund = Refund.objects.get(payment__order=gift.order)
+    wechat.settle_refund(refund.refund_ref.replace(":", "-"), "ABNORMAL")  # lost
+
+    assert refunds_reconcile(older_than_seconds=0) == {"failed": 1}
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.FAILED
+
+
+@pytest.fixture
+def unpaid(wechat, sender, variant):
+    return gift_create(sender=sender, variant_id=variant.id).order.payments.get()
+
+
+@pytest.mark.parametrize("how", ["tampered", "stale", "future", "wrong serial", "wrong key", "wrong apiv3 key",
+                                 "replayed nonce"])
+def test_bad_notifications_are_refused_in_wechat_pays_shape(wechat, unpaid, how):
+    kwargs = {}
+    if how == "stale":
+        kwargs = {"timestamp": int(time.time()) - 301}
+    elif how == "future":
+        kwargs = {"timestamp": int(time.time()) + 301}
+    elif how == "wrong serial":
+        kwargs = {"serial": "0000000000000000000000000000000000000000"}
+    elif how == "wrong key":
+        kwargs = {"key": rsa.generate_private_key(public_exponent=65537, key_size=2048)}
+    elif how == "wrong apiv3 key":
+        kwargs = {"apiv3_key": "x" * 32}
+    if how == "replayed nonce":
+        first = wechat.pay(unpaid.provider_ref)
+        body, headers = wechat.pay(unpaid.provider_ref, nonce=first[1]["Wechatpay-Nonce"])
+        assert deliver(first).status_code == 204
+    else:
+        body, headers = wechat.pay(unpaid.provider_ref, **kwargs)
+        if how == "tampered":
+            body = body.replace(b'"TRANSACTION.SUCCESS"', b'"TRANSACTION.SUCCESS" ')
+
+    response = deliver((body, headers))
+
+    assert response.status_code == 400 and response.json()["code"] == "FAIL"
+    if how != "replayed nonce":
+        assert Payment.objects.get(id=unpaid.id).status == Payment.Status.PENDING
+
+
+def test_a_notification_delivered_twice_is_applied_once(wechat, unpaid):
+    body, _ = news = wechat.pay(unpaid.provider_ref)
+    assert deliver(news).status_code == 204
+    again = (body, wechat.signed_headers(body))  # WeChat Pay's retry: the same event, signed anew
+    assert deliver(again).status_code == 204
+    assert list(WebhookEvent.objects.filter(provider="wechatpay").values_list("outcome", flat=True)) == ["paid"]
+
+
+def test_an_answer_not_signed_by_the_platform_is_a_provider_error(wechat, settings, sender, variant):
+    settings.WECHATPAY_PLATFORM_KEYS = {"OTHER": wechat.settings()["WECHATPAY_PLATFORM_KEYS"].popitem()[1]}
+    gift = gift_create(sender=sender, variant_id=variant.id)
+    assert gift.order.payments.get().checkout_url == ""  # kept; "Pay now" tries again
+
+
+@fuzz_settings(60)
+@given(body=st.binary(max_size=300), stamp=st.one_of(st.none(), st.text(max_size=15)),
+       signature=st.one_of(st.none(), st.text(max_size=50)))
+def test_the_parser_returns_an_update_or_our_own_error(wechat, body, stamp, signature):
+    headers = {"Wechatpay-Serial": "7132D72A03E93CDDF8C03BBD1F37EEDF204A3F6F", "Wechatpay-Nonce": "n",
+               "Wechatpay-Timestamp": stamp, "Wechatpay-Signature": signature}
+    returns_or_raises(lambda: get_provider("wechatpay").parse_webhook(headers=headers, body=body), InvalidSignature,
+                      lambda update: isinstance(update, PaymentUpdate))
