@@ -165,6 +165,8 @@ else:
     }
     BROKER_DIR = Path(env("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
+    if CELERY_BROKER_URL.startswith("filesystem://"):
+        CELERY_BROKER_TRANSPORT = "giftshop.broker_fs:Transport"  # kombu's, with atomic writes (see there)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
