@@ -3,13 +3,17 @@
 and posted to our endpoint through the whole Django stack. No mock of our code: the gift goes
 from payment to claimed, and from expiry to refunded, as it would against Stripe."""
 
+import json
 import time
 from datetime import timedelta
 
 import pytest
+import stripe
 from django.db.models.functions import Now
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gifts.models import Gift
 from gifts.services.claims import claim_accept
@@ -17,10 +21,12 @@ from gifts.services.lifecycle import gifts_expire_due
 from gifts.services.sending import gift_create
 from orders.models import Payment, Refund, WebhookEvent
 from orders.payments import get_provider
-from orders.payments.base import InvalidSignature, ProviderError
+from orders.payments.base import InvalidSignature, PaymentUpdate, ProviderError
+from orders.payments.stripe_provider import PAYMENT_EVENTS, REFUND_EVENTS, StripeProvider
 from orders.services.refunds import refunds_reconcile
 from tests.factories import AddressFactory, UserFactory, VariantFactory
 from tests.fakes.stripe_server import API_KEY, WEBHOOK_SECRET, FakeStripe
+from tests.fuzz_inputs import fuzz_settings, returns_or_raises
 from tests.gifts.helpers import drain_outbox
 
 pytestmark = pytest.mark.django_db
@@ -212,3 +218,34 @@ def test_a_replayed_event_is_applied_once(fake_stripe, session):
 def test_an_expired_session_fails_the_payment(fake_stripe, session):
     assert deliver(fake_stripe.expire(session)).status_code == 200
     assert Payment.objects.get(provider_ref=session).status == Payment.Status.FAILED
+
+
+# --- fuzz: whatever arrives, an update or our own error ----------------------------------------------
+
+stripe_objects = st.fixed_dictionaries({}, optional={
+    "id": st.text(max_size=30) | st.integers(), "object": st.sampled_from(["checkout.session", "refund", "charge"]),
+    "payment_status": st.sampled_from(["paid", "unpaid"]) | st.none(), "status": st.text(max_size=10) | st.none(),
+    "amount_total": st.integers(-2, 10**20) | st.text(max_size=5) | st.none(),
+    "amount": st.integers(-2, 10**20) | st.floats() | st.none(), "currency": st.text(max_size=5) | st.integers(),
+    "payment_intent": st.text(max_size=30) | st.none(),
+    "metadata": st.dictionaries(st.text(max_size=12), st.text(max_size=130)) | st.lists(st.integers()),
+    "refunds": st.fixed_dictionaries({"data": st.lists(st.dictionaries(st.text(max_size=8), st.text(max_size=8)),
+                                                       max_size=2)}) | st.text(max_size=3),
+})
+stripe_events = st.fixed_dictionaries({}, optional={
+    "id": st.text(max_size=120) | st.integers(), "type": st.sampled_from(sorted(PAYMENT_EVENTS | REFUND_EVENTS))
+    | st.text(max_size=20), "created": st.integers(-1, 2**70) | st.text(max_size=4),
+    "data": st.fixed_dictionaries({"object": stripe_objects}) | st.text(max_size=4),
+})
+
+
+@fuzz_settings(120)
+@given(event=stripe_events)
+def test_the_stripe_parser_returns_an_update_or_our_own_error(settings, event):
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    body = json.dumps(event)
+    header = stripe.WebhookSignature.generate_signature_header(body, WEBHOOK_SECRET)
+    returns_or_raises(
+        lambda: StripeProvider().parse_webhook(headers={"Stripe-Signature": header}, body=body.encode()),
+        InvalidSignature, lambda update: isinstance(update, PaymentUpdate),
+    )
