@@ -360,6 +360,9 @@ PAGE_ROWS = [
     # --- orders and the sandbox's hosted checkout ------------------------------------------------------------
     Row("GET /orders/{id}", "orders/<int:order_id>/", lambda w: f"/orders/{w.order.id}/",
         own("sender", 200, api=False), owner="sender", see={"sender": ("Jade tea set",)}),
+    # "Pay now": only the payer; a paid order has nothing to pay (a message, nothing moves).
+    Row("POST /orders/{id}/pay", "orders/<int:order_id>/pay/", lambda w: f"/orders/{w.order.id}/pay/",
+        own("sender", 302, api=False), owner="sender", fmt="form", moves=False),
     # The hosted page stands in for the provider's (Stripe's, WeChat's): its unguessable reference is
     # the credential, as a checkout session's is, whoever holds it.
     Row("GET /pay/sandbox/{ref}", "pay/sandbox/<str:ref>/", lambda w: f"/pay/sandbox/{w.charge_ref}/", public()),
@@ -372,6 +375,8 @@ PAGE_ROWS = [
         own("sender", 200, api=False), owner="sender"),
     Row("POST /gifts/{id}/cancel", "gifts/<int:gift_id>/cancel/", lambda w: _page_open_gift(w, "cancel/"),
         own("sender", 302, api=False), owner="sender", fmt="form"),
+    Row("POST /gifts/{id}/pay", "gifts/<int:gift_id>/pay/", lambda w: _page_open_gift(w, "pay/"),
+        own("sender", 302, api=False), owner="sender", fmt="form", moves=False),  # paid already: a message
     Row("POST /gifts/{id}/extend", "gifts/<int:gift_id>/extend/", lambda w: _page_open_gift(w, "extend/"),
         own("sender", 302, api=False), owner="sender", fmt="form", data=lambda w: {"hours": "6"}),
     Row("POST /gifts/{id}/revoke", "gifts/<int:gift_id>/revoke/", lambda w: _page_open_gift(w, "revoke/"),
