@@ -1,5 +1,6 @@
 """The payment provider interface. Adapters never touch our models' statuses: services do."""
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
@@ -16,6 +17,21 @@ class InvalidSignature(DomainError):
     code = "invalid_signature"
     status = 400
     default_detail = _("The notification's signature or timestamp is not valid.")
+
+
+# What a well-signed notification of the wrong shape raises while an adapter reads it: each adapter
+# answers these as InvalidSignature ("malformed"), never as a 500.
+MALFORMED = (KeyError, TypeError, AttributeError, OverflowError, RecursionError, UnicodeError)
+
+
+def _refuse_constant(name):
+    raise ValueError(f"malformed event: {name}")
+
+
+def loads_event(raw):
+    """json.loads for a provider's notification: NaN and Infinity (which json.loads accepts) are
+    refused as ValueError; a provider never sends them."""
+    return json.loads(raw, parse_constant=_refuse_constant)
 
 
 class ProviderError(Exception):

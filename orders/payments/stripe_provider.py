@@ -15,13 +15,13 @@ Amounts are in the currency's minor unit, as ours (CNY fen, USD cents); Stripe s
 in lower case. The adapter never touches our models: the services do.
 """
 
-import json
 import time
 
 import stripe
 from django.conf import settings
 
 from orders.payments.base import (
+    MALFORMED,
     Checkout,
     InvalidSignature,
     PaymentProvider,
@@ -29,6 +29,7 @@ from orders.payments.base import (
     PaymentUpdate,
     ProviderError,
     RefundResult,
+    loads_event,
 )
 
 SIGNATURE_HEADER = "Stripe-Signature"
@@ -119,17 +120,14 @@ class StripeProvider(PaymentProvider):
         try:
             stripe.Webhook.construct_event(body, header, settings.STRIPE_WEBHOOK_SECRET, tolerance=TOLERANCE_SECONDS)
             _not_from_the_future(header)
-            event = json.loads(body, parse_constant=_refuse_constant)
+            event = loads_event(body)
             return _update_of(event)
         except (stripe.SignatureVerificationError, ValueError, UnicodeError) as exc:
             # a bad or stale signature, broken JSON, an update we cannot keep
             raise InvalidSignature(str(exc)[:200]) from None
-        except (KeyError, TypeError, AttributeError, OverflowError, RecursionError) as exc:
+        except MALFORMED as exc:
             raise InvalidSignature(f"malformed event: {exc}"[:200]) from None
 
-
-def _refuse_constant(name):
-    raise ValueError(f"malformed event: {name}")
 
 
 def _not_from_the_future(header: str) -> None:

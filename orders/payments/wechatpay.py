@@ -33,6 +33,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 
 from orders.payments.base import (
+    MALFORMED,
     Checkout,
     InvalidSignature,
     PaymentProvider,
@@ -40,6 +41,7 @@ from orders.payments.base import (
     PaymentUpdate,
     ProviderError,
     RefundResult,
+    loads_event,
 )
 
 TOLERANCE_SECONDS = 300
@@ -106,11 +108,8 @@ def decrypt_resource(resource: dict) -> dict:
         )
     except (InvalidTag, ValueError, TypeError):
         raise ValueError("the resource does not decrypt") from None
-    return json.loads(plain, parse_constant=_refuse_constant)
+    return loads_event(plain)
 
-
-def _refuse_constant(name):
-    raise ValueError(f"malformed resource: {name}")
 
 
 # --- the HTTP client ----------------------------------------------------------------------------
@@ -190,12 +189,12 @@ class WeChatPayProvider(PaymentProvider):
             nonce = str(headers.get("Wechatpay-Nonce", ""))
             if not nonce or len(nonce) > 64 or not cache.add(f"wechatpay:nonce:{nonce}", 1, NONCE_TTL_SECONDS):
                 raise ValueError("a nonce seen before: a replay")
-            event = json.loads(body, parse_constant=_refuse_constant)
+            event = loads_event(body)
             resource = decrypt_resource(event["resource"])
             return _update_of(event, resource)
         except ValueError as exc:
             raise InvalidSignature(str(exc)[:200]) from None
-        except (KeyError, TypeError, AttributeError, OverflowError, RecursionError, UnicodeError) as exc:
+        except MALFORMED as exc:
             raise InvalidSignature(f"malformed notification: {type(exc).__name__}") from None
 
     def refuse(self, error):
