@@ -77,6 +77,12 @@ class PaymentStage:
     SETTLED = "settled"  # not waiting for a payment any more (paid, failed, cancelled, refunded)
 
 
+def payment_waiting(*, provider: str, provider_ref: str) -> bool:
+    """Whether the provider's checkout page for this payment is still worth showing: its payment
+    is pending (not yet paid, failed or given up)."""
+    return Payment.objects.filter(provider=provider, provider_ref=provider_ref, status=Payment.Status.PENDING).exists()
+
+
 def order_payment_stage(*, order: Order, payment: Payment | None) -> str:
     """Offer "Pay now" only when the provider says the payment was not made (abandoned at the
     checkout, or never opened) and the payment window (Order.pay_by, on the database clock) is

@@ -1,10 +1,11 @@
 """Pages: buy for yourself, my orders, one order; and the sandbox provider's hosted checkout
 (it stands in for Stripe's or WeChat's page)."""
 
+import base64
+import io
 import re
 
 import qrcode
-import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,7 @@ from logistics.selectors.addresses import address_list
 from orders import selectors
 from orders.forms import BuyForm
 from orders.models import Order, SandboxCharge
+from orders.payments.base import payer_from_request
 from orders.payments.sandbox import WEBHOOK_MODES, sandbox_charge_complete
 from orders.services.checkout import order_create_purchase, payment_resume, variant_for_sale
 from stores.selectors import product_get_public
@@ -32,6 +34,9 @@ MAX_ADDRESSES_SHOWN = 50
 # While the payment is not confirmed the order page reloads itself (no script: the CSP forbids
 # inline JavaScript, and a refresh works everywhere).
 PENDING_REFRESH_SECONDS = 3
+# The WeChat Pay QR page looks again less often: a reload while the code is held down would close
+# WeChat's "Scan QR Code in Image" menu.
+QR_REFRESH_SECONDS = 10
 
 
 def _variant_and_product(request):
@@ -63,7 +68,7 @@ def buy(request):
     form = BuyForm(request.POST if request.method == "POST" else None, variants=variants, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            order = order_create_purchase(buyer=request.user, **form.cleaned_data)
+            order = order_create_purchase(buyer=request.user, payer=payer_from_request(request), **form.cleaned_data)
         except DomainError as exc:
             form_add_domain_error(form, exc)
         else:
@@ -130,7 +135,8 @@ def order_detail(request, order_id):
 def pay_now(request, order, *, return_path, back):
     """"Pay now": to the provider's checkout, opened again if it could not be the first time
     (orders.services.checkout.payment_resume); else back with a message. Shared by the gift's page."""
-    payment = payment_resume(order=order, actor=request.user, return_path=return_path)
+    payment = payment_resume(order=order, actor=request.user, return_path=return_path,
+                             payer=payer_from_request(request))
     if payment is not None and payment.checkout_url:
         return redirect(payment.checkout_url)
     if payment is not None:
@@ -152,21 +158,26 @@ def pay(request, order_id):
 @require_GET
 def wechat_pay(request):
     """WeChat Pay's Native checkout: the order's code_url as a QR code to scan with WeChat (the
-    provider made the link; we only draw it). The token is ours, signed: no page draws a link we
-    did not get from WeChat Pay."""
-    from django.core import signing
+    provider made the link; we only draw it, from the token orders.payments.wechatpay signed)."""
+    from orders.payments.wechatpay import qr_page_read
 
-    from orders.payments.wechatpay import QR_SALT
-
-    try:
-        data = signing.loads(request.GET.get("c", ""), salt=QR_SALT, max_age=settings.PAYMENT_WINDOW_MINUTES * 60)
-    except signing.BadSignature:
-        raise Http404 from None
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2,
-                       image_factory=qrcode.image.svg.SvgPathImage)
+    data = qr_page_read(request.GET.get("c", ""))
+    if data is None:
+        raise Http404
+    if not selectors.payment_waiting(provider="wechatpay", provider_ref=data["trade_no"]):
+        return redirect(data["back"])  # paid (or given up): the order or gift page says which
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
     qr.add_data(data["code_url"])
-    return render(request, "orders/wechat_pay.html", {"qr_svg": qr.make_image().to_string(encoding="unicode"),
-                                                       "back": data["back"]})
+    png = io.BytesIO()
+    qr.make_image().save(png, format="PNG")
+    # An image, not inline SVG: WeChat's browser recognises a code only in an image held down,
+    # and a phone saves an image to its photos.
+    payer = payer_from_request(request)
+    return render(request, "orders/wechat_pay.html", {
+        "qr_src": "data:image/png;base64," + base64.b64encode(png.getvalue()).decode(),
+        "back": data["back"], "in_wechat": payer.in_wechat, "phone": payer.phone,
+        "refresh_seconds": QR_REFRESH_SECONDS,
+    })
 
 
 @require_http_methods(["GET", "POST"])

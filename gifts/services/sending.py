@@ -27,6 +27,7 @@ from giftshop.outbox import outbox_put
 from giftshop.sms import phone_normalized
 from giftshop.transitions import transition
 from orders.models import Order
+from orders.payments.base import Payer
 from orders.services.checkout import order_create, payment_start, variant_for_sale
 from stores.models import StoreMember
 
@@ -58,9 +59,11 @@ def gift_create(
     draw_at=None,
     friend_email: str = "",
     friend_phone: str = "",
+    payer: Payer | None = None,
 ) -> Gift:
     """`friend_email`, `friend_phone`: where the worker mails and texts the card the moment it is
-    paid (optional; the reminder before it closes goes there too)."""
+    paid (optional; the reminder before it closes goes there too). `payer` (from the sender's
+    request) lets the provider choose its checkout for the device."""
     friend_email = _friend_email(friend_email)
     friend_phone = _friend_phone(friend_phone)
     errors = {}
@@ -108,7 +111,7 @@ def gift_create(
             message=message.strip(), cover=cover, claim_hours=claim_hours, draw_at=draw_at,
             card_emailed_to=friend_email, card_texted_to=friend_phone,
         )
-    payment_start(payment=order.payments.get(), return_path=f"/gifts/{gift.id}/")
+    payment_start(payment=order.payments.get(), return_path=f"/gifts/{gift.id}/", payer=payer)
     return gift
 
 

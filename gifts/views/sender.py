@@ -32,6 +32,7 @@ from giftshop.errors import DomainError
 from giftshop.forms import form_add_domain_error
 from giftshop.views import or_404
 from orders.models import Refund
+from orders.payments.base import payer_from_request
 from orders.selectors import order_payment_stage
 from orders.services.checkout import variant_for_sale
 from orders.views import pay_now
@@ -70,7 +71,7 @@ def compose(request):
     form = ComposeForm(request.POST if request.method == "POST" else None, variants=variants, chosen=chosen)
     if request.method == "POST" and form.is_valid():
         try:
-            gift = gift_create(sender=request.user, **form.service_kwargs())
+            gift = gift_create(sender=request.user, payer=payer_from_request(request), **form.service_kwargs())
         except DomainError as exc:
             form_add_domain_error(form, exc, COMPOSE_FIELD_MAP)
         else:

@@ -29,6 +29,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 # process its own PORT, so the worker must never derive its links, or where the sandboxes deliver
 # their webhooks, from its own. `make run` and `make up` set it from the web server's port.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Behind our own reverse proxy (production: DJANGO_BEHIND_PROXY): see giftshop/client_ip.py.
+BEHIND_PROXY = False
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -38,7 +38,8 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Only behind a proxy that overwrites this header.
-if env.bool("DJANGO_BEHIND_PROXY", default=False):
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Per-IP rate limits count the client the proxy saw, not the proxy (else one abuser locks out all).
     RATELIMIT_IP_META_KEY = "giftshop.client_ip.client_ip"

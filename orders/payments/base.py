@@ -1,12 +1,14 @@
 """The payment provider interface. Adapters never touch our models' statuses: services do."""
 
 import json
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
 
+from giftshop.client_ip import request_ip
 from giftshop.errors import DomainError
 from giftshop.storable import unstorable
 
@@ -42,6 +44,25 @@ class ProviderError(Exception):
 class Checkout:
     provider_ref: str
     checkout_url: str
+
+
+@dataclass(frozen=True)
+class Payer:
+    """Who starts the payment, read from their request, for providers that choose the checkout by
+    device: WeChat Pay opens H5 in a phone's browser (with the payer's IP, which it checks) and a
+    Native QR code elsewhere. None (an API call, a job) is "elsewhere"."""
+
+    ip: str = ""
+    phone: bool = False
+    in_wechat: bool = False  # WeChat's own browser: H5 is not allowed there (its QR code is long-pressed)
+
+
+_PHONE_AGENT = re.compile(r"iPhone|iPod|Android.*Mobile|Mobile Safari|HarmonyOS|Windows Phone")
+
+
+def payer_from_request(request) -> Payer:
+    agent = request.META.get("HTTP_USER_AGENT", "")[:1000]
+    return Payer(ip=request_ip(request), phone=bool(_PHONE_AGENT.search(agent)), in_wechat="MicroMessenger" in agent)
 
 
 @dataclass(frozen=True)
@@ -108,7 +129,9 @@ class PaymentProvider(ABC):
     code: str
 
     @abstractmethod
-    def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url) -> Checkout: ...
+    def create_payment(
+        self, *, idempotency_key, amount_minor, currency, description, return_url, payer: Payer | None = None
+    ) -> Checkout: ...
 
     @abstractmethod
     def query_payment(self, *, provider_ref) -> PaymentState: ...

@@ -228,7 +228,7 @@ def _refund_event(refund, status):
 class SandboxProvider(PaymentProvider):
     code = "sandbox"
 
-    def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url):
+    def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url, payer=None):
         charge = sandbox_charge_create(
             idempotency_key=idempotency_key,
             amount_minor=amount_minor,

@@ -61,7 +61,7 @@ def _session_status(session) -> str:
 class StripeProvider(PaymentProvider):
     code = "stripe"
 
-    def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url):
+    def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url, payer=None):
         try:
             session = _client().v1.checkout.sessions.create(
                 params={

@@ -8,10 +8,14 @@ Payments): no community SDK, so nothing skips the checks below or fetches keys o
   serial (an unknown serial is refused, never fetched), a timestamp within 300 s either way, a nonce
   seen once (the cache remembers it for 10 minutes), then `resource` decrypted with AES-256-GCM under
   the 32-byte APIv3 key. Answers: 204, or 4xx with {"code": "FAIL", "message": ...}.
-- A payment is a Native order (the code_url shown as a QR code by our page /pay/wechat/); its
+- A payment is an H5 order when its payer is in a phone's browser (WeChat Pay's h5_url, which
+  opens the WeChat app, then returns to our page by `redirect_url`; the payer's IP goes with it, as
+  WeChat Pay checks it), else a Native order (the code_url shown as a QR code by our page
+  /pay/wechat/; inside WeChat's own browser, where H5 is not allowed, it is long-pressed). Its
   out_trade_no is our idempotency key with ':' spelled '-' (WeChat allows [0-9A-Za-z_-|*]), and is
-  the payment's provider_ref. A refund's out_refund_no is our key the same way; WeChat Pay dedupes
-  refunds on it.
+  the payment's provider_ref. An out_trade_no is bound to its trade type: "Pay now" after a failed
+  first call from another device is refused by WeChat Pay (the payer is told to try again). A
+  refund's out_refund_no is our key the same way; WeChat Pay dedupes refunds on it.
 """
 
 import base64
@@ -36,6 +40,7 @@ from orders.payments.base import (
     MALFORMED,
     Checkout,
     InvalidSignature,
+    Payer,
     PaymentProvider,
     PaymentState,
     PaymentUpdate,
@@ -112,6 +117,28 @@ def decrypt_resource(resource: dict) -> dict:
 
 
 
+# --- the checkout pages ------------------------------------------------------------------------
+
+def _wants_h5(payer: Payer | None) -> bool:
+    return bool(payer and payer.phone and not payer.in_wechat and payer.ip)
+
+
+def qr_page_url(*, code_url: str, back: str, trade_no: str) -> str:
+    """Our page that draws a Native order's code_url, by a token only we can sign (no page of ours
+    draws a link we did not get from WeChat Pay). It goes `back` once the payment is no longer waiting."""
+    token = signing.dumps({"code_url": code_url, "back": back, "trade_no": trade_no}, salt=QR_SALT, compress=True)
+    return settings.SITE_URL + reverse("orders:wechat-pay") + "?c=" + quote(token)
+
+
+def qr_page_read(token: str) -> dict | None:
+    """The code_url, the way back and the trade that qr_page_url signed; None if forged or older
+    than a payment window."""
+    try:
+        return signing.loads(token, salt=QR_SALT, max_age=settings.PAYMENT_WINDOW_MINUTES * 60)
+    except signing.BadSignature:
+        return None
+
+
 # --- the HTTP client ----------------------------------------------------------------------------
 
 def _call(method: str, path: str, payload: dict | None = None) -> dict:
@@ -144,20 +171,25 @@ def _call(method: str, path: str, payload: dict | None = None) -> dict:
 class WeChatPayProvider(PaymentProvider):
     code = "wechatpay"
 
-    def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url):
+    def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url, payer=None):
         trade_no = wire_ref(idempotency_key)
-        data = _call("POST", "/v3/pay/transactions/native", {
+        order = {
             "appid": settings.WECHATPAY_APPID, "mchid": settings.WECHATPAY_MCHID,
             "description": description[:127], "out_trade_no": trade_no,
             "notify_url": settings.SITE_URL + reverse("payment-webhook", kwargs={"provider": self.code}),
             "amount": {"total": amount_minor, "currency": currency.upper()},
-        })
-        code_url = str(data.get("code_url") or "")
+        }
+        if _wants_h5(payer):
+            order["scene_info"] = {"payer_client_ip": payer.ip, "h5_info": {"type": "Wap"}}
+            h5_url = str(_call("POST", "/v3/pay/transactions/h5", order).get("h5_url") or "")
+            if not h5_url.startswith("https://"):
+                raise ProviderError("wechatpay: no h5_url in the answer")
+            return Checkout(provider_ref=trade_no, checkout_url=f"{h5_url}&redirect_url={quote(return_url, safe='')}")
+        code_url = str(_call("POST", "/v3/pay/transactions/native", order).get("code_url") or "")
         if not code_url.startswith("weixin://"):
             raise ProviderError("wechatpay: no code_url in the answer")
-        token = signing.dumps({"code_url": code_url, "back": return_url}, salt=QR_SALT, compress=True)
-        page = settings.SITE_URL + reverse("orders:wechat-pay") + "?c=" + quote(token)
-        return Checkout(provider_ref=trade_no, checkout_url=page)
+        return Checkout(provider_ref=trade_no,
+                        checkout_url=qr_page_url(code_url=code_url, back=return_url, trade_no=trade_no))
 
     def query_payment(self, *, provider_ref):
         data = _call("GET", f"/v3/pay/transactions/out-trade-no/{quote(provider_ref)}"

@@ -18,7 +18,7 @@ from logistics.services.shipments import address_snapshot
 from orders.errors import OutOfStock, VariantNotAvailable
 from orders.models import Order, OrderLine, Payment
 from orders.payments import get_provider
-from orders.payments.base import ProviderError
+from orders.payments.base import Payer, ProviderError
 from stores.models import Variant
 from stores.stock import stock_reserve
 
@@ -84,8 +84,9 @@ def order_create(*, buyer, variant: Variant, quantity: int, kind: str, ship_to: 
     return order
 
 
-def order_create_purchase(*, buyer, variant_id, quantity, address_id) -> Order:
-    """Buying for yourself: an order to ship to one of your saved addresses."""
+def order_create_purchase(*, buyer, variant_id, quantity, address_id, payer: Payer | None = None) -> Order:
+    """Buying for yourself: an order to ship to one of your saved addresses. `payer` (from the
+    buyer's request) lets the provider choose its checkout for the device."""
     variant = variant_for_sale(variant_id=variant_id)
     _check_quantity(quantity, MAX_PURCHASE_QUANTITY)
     try:
@@ -97,11 +98,11 @@ def order_create_purchase(*, buyer, variant_id, quantity, address_id) -> Order:
             buyer=buyer, variant=variant, quantity=quantity, kind=Order.Kind.PURCHASE,
             ship_to=address_snapshot(address),
         )
-    payment_start(payment=order.payments.get(), return_path=f"/orders/{order.id}/")
+    payment_start(payment=order.payments.get(), return_path=f"/orders/{order.id}/", payer=payer)
     return order
 
 
-def payment_start(*, payment: Payment, return_path: str) -> Payment:
+def payment_start(*, payment: Payment, return_path: str, payer: Payer | None = None) -> Payment:
     """Open the provider's checkout for a payment (idempotent: the provider keeps our key)."""
     if payment.checkout_url or payment.status != Payment.Status.PENDING:
         return payment
@@ -117,6 +118,7 @@ def payment_start(*, payment: Payment, return_path: str) -> Payment:
             currency=payment.currency,
             description=f"giftshop order {payment.order_id}",
             return_url=settings.SITE_URL + return_path,
+            payer=payer,
         )
     except ProviderError as exc:
         logger.warning("payment %s: provider could not open checkout: %s", payment.id, exc)
@@ -128,7 +130,7 @@ def payment_start(*, payment: Payment, return_path: str) -> Payment:
     return payment
 
 
-def payment_resume(*, order: Order, actor, return_path: str) -> Payment | None:
+def payment_resume(*, order: Order, actor, return_path: str, payer: Payer | None = None) -> Payment | None:
     """"Pay now" on an unpaid order: its payer (the buyer, or the gift's sender) gets the
     provider's checkout, opened again if the first call to the provider failed. None when the
     order no longer waits for a payment. The provider keeps our idempotency key, so a checkout
@@ -140,4 +142,4 @@ def payment_resume(*, order: Order, actor, return_path: str) -> Payment | None:
     payment = order.payments.filter(status=Payment.Status.PENDING).order_by("-id").first()
     if payment is None:
         return None
-    return payment_start(payment=payment, return_path=return_path)
+    return payment_start(payment=payment, return_path=return_path, payer=payer)

@@ -5,8 +5,10 @@ the merchant's key over method, path, timestamp, nonce and body), signs every an
 platform key (Wechatpay-Timestamp, -Nonce, -Signature, -Serial), dedupes orders on out_trade_no and
 refunds on out_refund_no, and never refunds more than was paid. Its notifications are what v3
 sends: the resource encrypted with AES-256-GCM under the APIv3 key, the body signed by the platform.
+An out_trade_no is bound to its trade type (NATIVE or MWEB), as on the real one.
 
     POST /v3/pay/transactions/native                 GET /v3/pay/transactions/out-trade-no/<no>?mchid=
+    POST /v3/pay/transactions/h5 (needs scene_info.payer_client_ip and h5_info; answers an h5_url)
     POST /v3/refund/domestic/refunds                 GET /v3/refund/domestic/refunds/<out_refund_no>
 
 The payer and the platform are driven from the test: `pay(out_trade_no)`, `settle_refund(no, status)`
@@ -106,13 +108,21 @@ class FakeWeChatPay(LoopbackServer):
             return 401, {"code": "SIGN_ERROR", "message": "签名错误"}
         with self.lock:
             data = json.loads(body) if body else {}
-            if method == "POST" and path == "/v3/pay/transactions/native":
+            if method == "POST" and path in ("/v3/pay/transactions/native", "/v3/pay/transactions/h5"):
+                kind = "NATIVE" if path.endswith("native") else "MWEB"
+                scene = data.get("scene_info") or {}
+                if kind == "MWEB" and not (scene.get("payer_client_ip") and (scene.get("h5_info") or {}).get("type")):
+                    return 400, {"code": "PARAM_ERROR", "message": "scene_info 必填"}
                 no = data["out_trade_no"]
-                if no in self.orders and self.orders[no]["amount"]["total"] != data["amount"]["total"]:
+                known = self.orders.get(no)
+                if known and (known["amount"]["total"] != data["amount"]["total"] or known["trade_type"] != kind):
                     return 400, {"code": "INVALID_REQUEST", "message": "订单号重复"}
                 self.orders.setdefault(no, {"out_trade_no": no, "trade_state": "NOTPAY", "amount": data["amount"],
-                                            "appid": data["appid"], "mchid": data["mchid"],
-                                            "notify_url": data["notify_url"]})
+                                            "appid": data["appid"], "mchid": data["mchid"], "trade_type": kind,
+                                            "notify_url": data["notify_url"], "scene_info": scene})
+                if kind == "MWEB":
+                    return 200, {"h5_url": "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb"
+                                           f"?prepay_id=wx{no[-10:]}&package=1037687096"}
                 return 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={no[-10:]}"}
             query_order = re.fullmatch(r"/v3/pay/transactions/out-trade-no/([^?]+)\?mchid=\d+", path)
             if method == "GET" and (m := query_order):

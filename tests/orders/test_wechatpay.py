@@ -4,10 +4,15 @@ signed and checked as v3 checks them, its answers and notifications are signed (
 encrypted) as v3 does. A gift goes from payment to claimed and from expiry to refunded; tampered,
 stale, replayed, wrong-serial and undecryptable notifications are refused."""
 
+import base64
+import io
+import re
 import time
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
+import qrcode
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db.models.functions import Now
 from django.test import Client
@@ -31,6 +36,9 @@ from tests.gifts.helpers import drain_outbox
 pytestmark = pytest.mark.django_db
 
 PRICE = 6800
+IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+          "Version/18.1 Mobile/15E148 Safari/604.1")
+IN_WECHAT = IPHONE + " MicroMessenger/8.0.54(0x18003631) NetType/WIFI Language/zh_CN"
 
 
 @pytest.fixture(scope="module")
@@ -78,16 +86,33 @@ def paid_gift(wechat, sender, variant, **kwargs):
     return gift
 
 
-def test_a_native_order_is_signed_by_the_merchant_and_its_qr_page_draws_the_code(wechat, sender, variant, client):
+def test_a_native_order_is_signed_by_the_merchant_and_its_qr_page_draws_the_code(wechat, sender, variant, client,
+                                                                                settings):
     gift = gift_create(sender=sender, variant_id=variant.id, quantity=2)
 
     payment = gift.order.payments.get()
     order = wechat.orders[payment.provider_ref]
     assert order["amount"] == {"total": 2 * PRICE, "currency": "CNY"} and order["mchid"] == "1900000109"
     assert order["notify_url"].endswith("/api/v1/payments/webhooks/wechatpay/")
-    page = client.get(payment.checkout_url.replace("http://testserver", ""))
-    assert page.status_code == 200 and "<svg" in page.content.decode()
+    page = client.get(payment.checkout_url)
+    html = page.content.decode()
+    assert page.status_code == 200 and "Open WeChat, tap Scan" in html and 'http-equiv="refresh"' in html
+    src = re.search(r'<img src="data:image/png;base64,([^"]+)"', html)[1]
+    assert base64.b64decode(src) == qr_png(f"weixin://wxpay/bizpayurl?pr={payment.provider_ref[-10:]}")
     assert client.get(reverse("orders:wechat-pay") + "?c=forged").status_code == 404
+    in_wechat = Client(HTTP_USER_AGENT=IN_WECHAT).get(payment.checkout_url).content.decode()
+    assert "Press and hold the code, then choose" in in_wechat
+
+    assert deliver(wechat.pay(payment.provider_ref)).status_code == 204
+    assert client.get(payment.checkout_url)["Location"] == f"{settings.SITE_URL}/gifts/{gift.id}/"  # paid: back
+
+
+def qr_png(data):
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
+    qr.add_data(data)
+    png = io.BytesIO()
+    qr.make_image().save(png, format="PNG")
+    return png.getvalue()
 
 
 def test_a_gift_paid_with_wechat_pay_opens_and_is_claimed(wechat, sender, variant):
@@ -130,6 +155,54 @@ def test_a_refund_whose_notification_never_came_is_settled_by_asking(wechat, sen
     assert refunds_reconcile(older_than_seconds=0) == {"failed": 1}
     refund.refresh_from_db()
     assert refund.status == Refund.Status.FAILED
+
+
+def send_from_the_page(sender, variant, agent):
+    browser = Client(HTTP_USER_AGENT=agent, REMOTE_ADDR="203.0.113.7")
+    browser.force_login(sender)
+    data = {"variant": variant.id, "quantity": 1, "mode": "single", "claim_rule": "first_come", "message": "",
+            "cover": "birthday", "claim_hours": 24, "draw_at": ""}
+    response = browser.post(f"{reverse('gifts:compose')}?variant={variant.id}", data)
+    return response, Gift.objects.get(sender=sender)
+
+
+def test_a_phone_browser_pays_by_h5_with_its_ip_and_comes_back_to_the_gift(wechat, sender, variant, settings):
+    response, gift = send_from_the_page(sender, variant, IPHONE)
+
+    payment = gift.order.payments.get()
+    order = wechat.orders[payment.provider_ref]
+    assert order["trade_type"] == "MWEB"
+    assert order["scene_info"] == {"payer_client_ip": "203.0.113.7", "h5_info": {"type": "Wap"}}
+    back = quote(f"{settings.SITE_URL}/gifts/{gift.id}/", safe="")
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=")
+    assert response["Location"].endswith(f"&redirect_url={back}")
+    assert deliver(wechat.pay(payment.provider_ref)).status_code == 204
+    drain_outbox()
+    gift.refresh_from_db()
+    assert gift.status == Gift.Status.OPEN
+
+
+@pytest.mark.parametrize("agent", [IN_WECHAT, "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36"])
+def test_wechats_own_browser_and_a_desktop_get_the_native_qr_code(wechat, sender, variant, agent, settings):
+    response, gift = send_from_the_page(sender, variant, agent)
+
+    assert wechat.orders[gift.order.payments.get().provider_ref]["trade_type"] == "NATIVE"
+    assert response["Location"].startswith(reverse("orders:wechat-pay") + "?c=", len(settings.SITE_URL))
+
+
+def test_pay_now_from_another_device_after_a_lost_answer_is_refused_and_the_payer_told(wechat, sender, variant):
+    response, gift = send_from_the_page(sender, variant, IPHONE)
+    payment = gift.order.payments.get()
+    Payment.objects.filter(id=payment.id).update(provider_ref="", checkout_url="")  # our side never heard back
+    desktop = Client(REMOTE_ADDR="203.0.113.7")
+    desktop.force_login(sender)
+
+    again = desktop.post(reverse("gifts:pay", kwargs={"gift_id": gift.id}), follow=True)
+
+    assert wechat.orders[payment.idempotency_key.replace(":", "-")]["trade_type"] == "MWEB"  # one order only
+    assert "The payment page could not be opened" in again.content.decode()
+    assert Payment.objects.get(id=payment.id).checkout_url == ""
 
 
 @pytest.fixture
