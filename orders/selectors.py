@@ -152,6 +152,14 @@ def refund_attempt_key(refund: Refund) -> str:
     return refund.refund_ref if refund.attempts <= 1 else f"{refund.refund_ref}:{refund.attempts}"
 
 
+def refund_attempt_of(key: str) -> tuple[str, int]:
+    """The refund_ref and the try that refund_attempt_key(...) made `key` from."""
+    base, _sep, tail = key.rpartition(":")
+    if key.count(":") == 4 and tail.isdigit():  # refund:<payment>:<reason>:<scope>:<try>
+        return base, int(tail)
+    return key, 1
+
+
 def refund_find(*, order: Order, reason: str, scope) -> Refund | None:
     """The refund already made of this order for `reason` about `scope`, if any."""
     payment_ids = order.payments.values_list("id", flat=True)

@@ -1,7 +1,7 @@
 """The merchant refunds a parcel before it leaves (the console's /merchant/shipments/<id>/refund/).
 
-A shipment knows neither its claim nor its order, so telling which it is needs gifts, the app that
-knows both: this module does only that, and hands over. A gift claim's parcel takes the same steps
+Which one a parcel is (a gift claim's or a purchase's) is gifts.selectors.parcels'; this module
+hands over. A gift claim's parcel takes the same steps
 as the sender's not-shipped refund (gifts.services.ship_by.claim_refund_before_dispatch: shipment
 cancelled, claim refunded, stock back, the sender refunded at the unit price paid), with reason
 `merchant`, scope the claim. A purchase's parcel is orders' to refund
@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from gifts.models import Claim
+from gifts.selectors.parcels import shipment_claim, shipment_purchase
 from gifts.services.ship_by import claim_refund_before_dispatch
 from giftshop.errors import NotFound
 from logistics.errors import ShipmentNotPending
 from logistics.models import Shipment
 from orders.errors import AlreadyRefunded
-from orders.models import Order, Refund
+from orders.models import Refund
 from orders.selectors import order_refund_left_minor, refund_find, units_refund_minor
 from orders.services.refunds import order_refund_by_merchant
 from stores.selectors import ensure_store_member
@@ -37,25 +37,17 @@ class RefundPreview:
     payer_name: str  # the gift's sender or the buyer
 
 
-def _claim_of(shipment: Shipment) -> Claim | None:
-    return Claim.objects.select_related("gift__order", "gift__sender").filter(shipment=shipment).first()
-
-
-def _order_of(shipment: Shipment) -> Order | None:
-    return Order.objects.select_related("buyer").filter(shipment=shipment, kind=Order.Kind.PURCHASE).first()
-
-
 def shipment_refund_preview(*, shipment: Shipment) -> RefundPreview:
     """The amount a merchant refund would give back, and to whom; NotFound for a parcel that
     belongs to no gift claim or purchase."""
-    claim = _claim_of(shipment)
+    claim = shipment_claim(shipment)
     if claim is not None:
         order = claim.gift.order
         return RefundPreview(
             kind="gift", amount_minor=units_refund_minor(order=order, units=claim.quantity), currency=order.currency,
             payer_name=claim.gift.sender.public_name,
         )
-    order = _order_of(shipment)
+    order = shipment_purchase(shipment)
     if order is None:
         raise NotFound()
     return RefundPreview(
@@ -72,7 +64,7 @@ def shipment_refund_by_merchant(*, shipment: Shipment, actor) -> Refund:
     cancelled otherwise.
     """
     ensure_store_member(store_id=shipment.store_id, actor=actor)
-    claim = _claim_of(shipment)
+    claim = shipment_claim(shipment)
     if claim is not None:
         if refund_find(order=claim.gift.order, reason=Refund.Reason.MERCHANT, scope=claim.id):
             raise AlreadyRefunded()
@@ -84,7 +76,7 @@ def shipment_refund_by_merchant(*, shipment: Shipment, actor) -> Refund:
                 gift=claim.gift, claim=claim, reason=Refund.Reason.MERCHANT,
                 why="refunded by the store", actor=actor,
             )
-    order = _order_of(shipment)
+    order = shipment_purchase(shipment)
     if order is None:
         raise NotFound()
     order.shipment = shipment  # the same object the caller holds

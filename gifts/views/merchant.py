@@ -1,6 +1,7 @@
 """Console pages that need gifts and orders, mounted at /merchant/ beside the shipping pages: the
-merchant's refund of a parcel that has not left (gifts.services.merchant_refunds), and what to do
-with a parcel that came back (gifts.services.returns). Objects come
+merchant's refund of a parcel that has not left (gifts.services.merchant_refunds), what to do
+with a parcel that came back (gifts.services.returns), and the payment and refunds behind a parcel
+with the provider's references (gifts.selectors.parcels). Objects come
 through access helpers: what is not yours is a 404, for POSTs too."""
 
 from django.contrib import messages
@@ -8,8 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from gifts.selectors.parcels import parcel_payment
 from gifts.services.merchant_refunds import shipment_refund_by_merchant, shipment_refund_preview
 from gifts.services.returns import shipment_resolve_return
 from giftshop.errors import DomainError, NotFound
@@ -17,6 +19,7 @@ from giftshop.views import or_404
 from logistics.errors import ShipmentNotPending
 from logistics.models import Shipment
 from logistics.selectors.shipments import access_shipment_for_member, shipment_to_follow
+from orders.payments import provider_name
 
 
 @login_required
@@ -69,3 +72,16 @@ def resolve_return(request, shipment_id):
     messages.success(request, _("Parcel %(reference)s is refunded and its stock is back on sale. Whoever waited for "
                                 "it has been told.") % {"reference": shipment.reference})
     return redirect("shipping:detail", shipment_id=shipment.id)
+
+
+@login_required
+@require_GET
+def payment(request, shipment_id):
+    """The payment behind a parcel and every refund of it, with the provider's references (what
+    the merchant looks up in the provider's dashboard, or quotes to a payer who asks)."""
+    shipment = or_404(access_shipment_for_member, user=request.user, shipment_id=shipment_id)
+    paid = or_404(parcel_payment, shipment=shipment)
+    return render(request, "shipping/payment.html", {
+        "store": shipment.store, "shipment": shipment, "paid": paid,
+        "provider": provider_name(paid.payment.provider) if paid.payment else "",
+    })

@@ -1,10 +1,12 @@
 """Payment providers behind one small interface (base.PaymentProvider).
 
-`get_provider(code)` returns the adapter named in settings.PAYMENT_PROVIDERS.
+`get_provider(code)` returns the adapter named in settings.PAYMENT_PROVIDERS; `provider_name(code)`
+is what people call it.
 """
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from giftshop.errors import NotFound
 
@@ -14,3 +16,10 @@ def get_provider(code: str):
     if not path:
         raise NotFound()
     return import_string(path)()
+
+
+PROVIDER_NAMES = {"sandbox": _("Sandbox (test payments)"), "stripe": "Stripe", "wechatpay": _("WeChat Pay")}
+
+
+def provider_name(code: str) -> str:
+    return str(PROVIDER_NAMES.get(code, code))

@@ -25,6 +25,7 @@ from orders.payments import get_provider
 from orders.payments.base import ProviderError
 from orders.selectors import (
     refund_attempt_key,
+    refund_attempt_of,
     refund_find,
     refund_ref,
     refund_summary,
@@ -172,10 +173,8 @@ def refund_apply_update(*, provider: str, update) -> str:
     refunds = Refund.objects.filter(payment__provider=provider)
     refund, attempts = None, None
     if update.refund_ref:
-        base, _sep, tail = update.refund_ref.rpartition(":")
-        retry = update.refund_ref.count(":") == 4 and tail.isdigit()  # refund:<payment>:<reason>:<scope>:<try>
-        refund = refunds.filter(refund_ref=base if retry else update.refund_ref).first()
-        attempts = int(tail) if retry else 1
+        ref, attempts = refund_attempt_of(update.refund_ref)
+        refund = refunds.filter(refund_ref=ref).first()
     if refund is None and update.refund_provider_ref:
         refund = refunds.filter(provider_ref=update.refund_provider_ref).first()
         attempts = refund.attempts if refund is not None else None

@@ -352,6 +352,8 @@ PAGE_ROWS = [
     Row("POST /merchant/shipments/{id}/refund", "merchant/shipments/<int:shipment_id>/refund/",
         lambda w: f"/merchant/shipments/{w.purchase_shipment.id}/refund/", members(302, api=False), fmt="form",
         data=lambda w: {"confirm": "yes"}),
+    Row("GET /merchant/shipments/{id}/payment", "merchant/shipments/<int:shipment_id>/payment/",
+        lambda w: _shipment_page(w, "payment/"), members(200, api=False), see=for_members("Provider's reference")),
     Row("POST /merchant/shipments/{id}/return", "merchant/shipments/<int:shipment_id>/return/",
         lambda w: _shipment_page(w, "return/"), members(302, api=False), fmt="form",
         data=lambda w: {"action": "refund"}, moves=False),  # it was not returned: a message says so

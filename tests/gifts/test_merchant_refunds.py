@@ -284,3 +284,47 @@ def test_shipment_not_pending_is_the_logistics_error(variant, merchant, sender):
         shipment_refund_by_merchant(shipment=claim.shipment, actor=merchant)
 
     assert raised.value.code == "shipment_not_pending" and raised.value.status == 409
+
+
+# --- the payment behind a parcel, with the provider's references --------------------------------
+
+def payment_url(shipment):
+    return reverse("merchant_refunds:payment", kwargs={"shipment_id": shipment.id})
+
+
+def test_a_gift_parcels_payment_page_shows_the_providers_references_of_the_payment_and_its_refunds(
+    variant, merchant, sender
+):
+    gift = paid_gift(sender=sender, variant=variant, quantity=2, mode="group")
+    refunded, kept = accepted_claims(gift, 2)
+    confirm(login(merchant), refunded.shipment)
+    drain_outbox()
+    payment = gift.order.payments.get()
+    refund = Refund.objects.get()
+    assert payment.provider_ref and refund.provider_ref  # the sandbox's charge and refund ids
+
+    client = login(merchant)
+    html = client.get(payment_url(kept.shipment)).content.decode()  # the gift's other parcel: same payment
+
+    assert payment_url(kept.shipment) in client.get(detail_url(kept.shipment)).content.decode()
+    assert "Wang Fang" in html and "Sandbox (test payments)" in html
+    assert payment.provider_ref in html and refund.provider_ref in html
+    assert "246.90" in html and "123.45" in html  # paid, and refunded so far
+    assert kept.recipient.email not in html and kept.recipient.username not in html
+
+
+def test_a_purchase_not_yet_at_the_provider_says_so_and_has_no_refunds(variant, merchant):
+    shipment = purchase_shipment(variant)
+    Payment.objects.filter(order__shipment=shipment).update(provider_ref="")
+
+    html = login(merchant).get(payment_url(shipment)).content.decode()
+
+    assert "none yet: the checkout has not opened" in html and "No refunds of this payment." in html
+
+
+def test_only_the_stores_members_see_a_parcels_payment(variant, merchant, sender):
+    shipment = purchase_shipment(variant)
+
+    assert login(UserFactory()).get(payment_url(shipment)).status_code == 404
+    assert Client().get(payment_url(shipment)).status_code == 302
+    assert login(merchant).post(payment_url(shipment)).status_code == 405

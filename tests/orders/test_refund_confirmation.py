@@ -14,7 +14,7 @@ from accounts.models import Notice
 from giftshop.errors import PermissionDenied
 from orders.models import Payment, Refund, SandboxCharge, SandboxRefund, SandboxWebhook, WebhookEvent
 from orders.payments.sandbox import sandbox_deliver_webhooks
-from orders.selectors import refund_attempt_key, refund_summary
+from orders.selectors import refund_attempt_key, refund_attempt_of, refund_summary
 from orders.services.checkout import order_create_purchase
 from orders.services.refunds import refund_rest, refund_retry, refunds_reconcile
 from tests.factories import UserFactory
@@ -230,3 +230,10 @@ def test_the_reconcile_refunds_command_reports_what_it_did(paid, refund_mode, ca
 def store_owner(paid):
     order, _ = paid
     return order.store.members.get(role="owner").user
+
+
+@pytest.mark.parametrize("attempts", [1, 2, 7])
+def test_a_tries_key_reads_back_as_its_refund_and_try(attempts):
+    refund = Refund(refund_ref="refund:12:expired:34", attempts=attempts)
+
+    assert refund_attempt_of(refund_attempt_key(refund)) == ("refund:12:expired:34", attempts)
