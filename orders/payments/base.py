@@ -92,6 +92,9 @@ class PaymentUpdate:
     # is then the refund's: succeeded, failed or pending.
     refund_provider_ref: str = ""
     refund_ref: str = ""
+    # Other refunds' news in the same notification (Stripe's charge.refunded lists a charge's
+    # refunds), applied after this one under the same event id.
+    more: tuple["PaymentUpdate", ...] = ()
 
     @property
     def is_refund(self) -> bool:
@@ -104,6 +107,8 @@ class PaymentUpdate:
             raise ValueError("event id, type or object id of an impossible length")
         if len(self.refund_provider_ref) > 100 or len(self.refund_ref) > 120:
             raise ValueError("refund id of an impossible length")
+        if len(self.more) > 100 or not all(isinstance(other, PaymentUpdate) and other.is_refund for other in self.more):
+            raise ValueError("more refunds than a charge can have")
         if isinstance(self.amount_minor, bool) or not isinstance(self.amount_minor, int):
             raise ValueError("amount is not a whole number")
         if not -MAX_BIGINT <= self.amount_minor <= MAX_BIGINT or not -MAX_BIGINT <= self.occurred_at <= MAX_BIGINT:

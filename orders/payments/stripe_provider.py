@@ -15,6 +15,7 @@ Amounts are in the currency's minor unit, as ours (CNY fen, USD cents); Stripe s
 in lower case. The adapter never touches our models: the services do.
 """
 
+import dataclasses
 import time
 
 import stripe
@@ -139,24 +140,31 @@ def _not_from_the_future(header: str) -> None:
         raise ValueError("the signature's timestamp is in the future")
 
 
+def _refund_news(common: dict, obj: dict, refund: dict) -> PaymentUpdate:
+    return PaymentUpdate(
+        **common, provider_ref=str(obj.get("payment_intent") or ""),
+        status=REFUND_STATUS.get(refund.get("status"), "pending"),
+        amount_minor=int(refund.get("amount") or 0), currency=str(refund.get("currency") or "").upper(),
+        refund_provider_ref=str(refund.get("id") or ""),
+        refund_ref=str((refund.get("metadata") or {}).get("refund_ref") or ""),
+    )
+
+
 def _update_of(event: dict) -> PaymentUpdate:
     kind = str(event["type"])
     obj = event["data"]["object"]
     common = {"event_id": str(event["id"]), "event_type": kind, "occurred_at": int(event.get("created") or 0),
               "raw": event}
     if kind in REFUND_EVENTS:
-        refund = obj
-        if obj.get("object") == "charge":  # charge.refunded: the charge with its latest refunds
-            refunds = (obj.get("refunds") or {}).get("data") or []
-            refund = refunds[0] if refunds else {}
-        return PaymentUpdate(
-            **common, provider_ref=str(obj.get("payment_intent") or ""),
-            status=REFUND_STATUS.get(refund.get("status"), "pending"),
-            amount_minor=int(refund.get("amount") or 0), currency=str(refund.get("currency") or "").upper(),
-            refund_provider_ref=str(refund.get("id") or "") if refund else "",
-            refund_ref=str((refund.get("metadata") or {}).get("refund_ref") or ""),
-        ) if refund else PaymentUpdate(**common, provider_ref=str(obj.get("id") or "?"), status="pending",
-                                       amount_minor=0, currency="")  # no refund in it: nothing to apply
+        # refund.*: the refund; charge.refunded: the charge, with its refunds where the API version
+        # includes them (newest first; each is applied, as each may be news).
+        refunds = ((obj.get("refunds") or {}).get("data") or []) if obj.get("object") == "charge" else [obj]
+        news = [n for n in (_refund_news(common, obj, refund) for refund in refunds[:100] if refund) if n.is_refund]
+        if not news:  # no refund we could know in it: nothing to apply
+            return PaymentUpdate(**common, provider_ref=str(obj.get("id") or "?"), status="pending", amount_minor=0,
+                                 currency="")
+        first, *more = news
+        return dataclasses.replace(first, more=tuple(more))
     if kind.startswith("checkout.session."):
         status = {"checkout.session.async_payment_succeeded": "succeeded",
                   "checkout.session.async_payment_failed": "failed",

@@ -37,7 +37,8 @@ def payment_apply_update(*, provider: str, update: PaymentUpdate) -> str:
         except IntegrityError:
             return "duplicate"
         if update.is_refund:
-            outcome = refund_apply_update(provider=provider, update=update)
+            outcomes = [refund_apply_update(provider=provider, update=news) for news in (update, *update.more)]
+            outcome = outcomes[0] if len(set(outcomes)) == 1 else ", ".join(outcomes)[:200]
             event.outcome = outcome
             event.save(update_fields=["outcome"])
             return outcome

@@ -160,6 +160,21 @@ class FakeStripe(LoopbackServer):
             self.refunds[refund_id]["status"] = status
         return self.event("refund.updated", self.refunds[refund_id])
 
+    def charge_refunded(self, payment_intent):
+        """Every refund of the payment succeeds; charge.refunded carries the charge with its refunds
+        (newest first), as API versions that include them do."""
+        with self.lock:
+            session = next(s for s in self.sessions.values() if s["payment_intent"] == payment_intent)
+            refunds = sorted((r for r in self.refunds.values() if r["payment_intent"] == payment_intent),
+                             key=lambda r: (r["created"], r["id"]), reverse=True)
+            for refund in refunds:
+                refund["status"] = "succeeded"
+            charge = {"id": session["charge"], "object": "charge", "payment_intent": payment_intent,
+                      "amount": session["amount_total"], "amount_refunded": sum(r["amount"] for r in refunds),
+                      "currency": session["currency"], "refunded": True,
+                      "refunds": {"object": "list", "data": [dict(r) for r in refunds], "has_more": False}}
+        return self.event("charge.refunded", charge)
+
     def event(self, kind, obj, *, timestamp=None, secret=WEBHOOK_SECRET) -> tuple[bytes, str]:
         """(raw body, Stripe-Signature header) of the event Stripe would POST."""
         body = json.dumps({

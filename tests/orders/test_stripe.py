@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from gifts.models import Gift
 from gifts.services.claims import claim_accept
 from gifts.services.lifecycle import gifts_expire_due
+from gifts.services.merchant_refunds import shipment_refund_by_merchant
 from gifts.services.sending import gift_create
 from orders.models import Payment, Refund, WebhookEvent
 from orders.payments import get_provider
 from orders.payments.base import InvalidSignature, PaymentUpdate, ProviderError
 from orders.payments.stripe_provider import PAYMENT_EVENTS, REFUND_EVENTS, StripeProvider
 from orders.services.refunds import refunds_reconcile
-from tests.factories import AddressFactory, UserFactory, VariantFactory
+from tests.factories import AddressFactory, UserFactory, VariantFactory, member_of
 from tests.fakes.stripe_server import API_KEY, WEBHOOK_SECRET, FakeStripe
 from tests.fuzz_inputs import fuzz_settings, returns_or_raises
 from tests.gifts.helpers import drain_outbox
@@ -127,6 +128,32 @@ def test_an_expired_gift_is_refunded_through_stripe_once_stripe_confirms(fake_st
     assert refund.status == Refund.Status.SUCCEEDED
     assert (payment.status, payment.refunded_minor) == (Payment.Status.REFUNDED, 2 * PRICE)
     assert list(WebhookEvent.objects.filter(event_type="refund.updated").values_list("outcome", flat=True)) == [
+        "refunded"]
+
+
+def test_charge_refunded_settles_every_refund_it_lists(fake_stripe, sender, variant):
+    # given a group gift of 2: one parcel refunded by the store, the unclaimed unit at expiry; both pending
+    gift = a_paid_gift(fake_stripe, sender, variant, quantity=2, mode="group")
+    fake_stripe.refund_status = "pending"
+    friend = UserFactory()
+    claim = claim_accept(gift=gift, user=friend, address_id=AddressFactory(user=friend).id)
+    shipment_refund_by_merchant(shipment=claim.shipment, actor=member_of(variant))
+    Gift.objects.filter(id=gift.id).update(expires_at=Now() - timedelta(seconds=1))
+    gifts_expire_due()
+    drain_outbox()
+    assert list(Refund.objects.values_list("status", flat=True)) == ["pending", "pending"]
+    payment = gift.order.payments.get()
+
+    # when Stripe's charge.refunded lists both as succeeded (and comes twice)
+    news = fake_stripe.charge_refunded(fake_stripe.sessions[payment.provider_ref]["payment_intent"])
+    assert deliver(news).status_code == 200
+    assert deliver(news).status_code == 200
+
+    # then both landed, once
+    payment.refresh_from_db()
+    assert list(Refund.objects.values_list("status", flat=True)) == ["succeeded", "succeeded"]
+    assert (payment.status, payment.refunded_minor) == (Payment.Status.REFUNDED, 2 * PRICE)
+    assert list(WebhookEvent.objects.filter(event_type="charge.refunded").values_list("outcome", flat=True)) == [
         "refunded"]
 
 
