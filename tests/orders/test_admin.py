@@ -5,12 +5,14 @@ from django.db import connection
 from django.db.models.functions import Now
 from django.test.utils import CaptureQueriesContext
 
+from giftshop.models import OutboxMessage
 from giftshop.outbox import outbox_relay
 from orders.models import Order, Refund, SandboxCharge, SandboxWebhook, WebhookEvent
 from orders.payments.sandbox import sandbox_charge_complete
+from orders.services.refunds import TOPIC_EXECUTE
 from orders.services.sweeps import orders_cancel_unpaid
 from tests.conftest import api_client_for
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member_of
 from tests.orders.helpers import create_order, deliver, make_address, make_variant
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +119,29 @@ def test_changelists_make_as_many_queries_for_20_rows_as_for_1(staff_client, url
 
     assert Refund.objects.count() == 20
     assert one == twenty, f"{url}: {one} queries for 1 row, {twenty} for 20: a column is queried per row"
+
+
+def test_the_admins_retry_action_sends_a_failed_refund_again_once(staff_client, variant):
+    refund = Refund.objects.get(payment__order=late_refunded_order(variant))
+    Refund.objects.filter(id=refund.id).update(status=Refund.Status.FAILED)  # the provider gave up on it
+    action = {"action": "retry_refund", "_selected_action": [refund.id]}
+
+    first = staff_client.post("/admin/orders/refund/", action, follow=True)
+    again = staff_client.post("/admin/orders/refund/", action, follow=True)
+
+    assert "1 refund sent again." in first.content.decode()
+    assert "0 refunds sent again." in again.content.decode()  # it is pending now: nothing to retry
+    refund.refresh_from_db()
+    assert (refund.status, refund.attempts) == (Refund.Status.PENDING, 2)
+    assert OutboxMessage.objects.filter(topic=TOPIC_EXECUTE, key=f"{refund.refund_ref}:try:2").count() == 1
+
+
+def test_the_retry_action_is_for_platform_staff_only(client, variant):
+    refund = Refund.objects.get(payment__order=late_refunded_order(variant))
+    Refund.objects.filter(id=refund.id).update(status=Refund.Status.FAILED)
+    client.force_login(member_of(variant))  # the store's owner: no admin
+
+    response = client.post("/admin/orders/refund/", {"action": "retry_refund", "_selected_action": [refund.id]})
+
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert Refund.objects.get(id=refund.id).status == Refund.Status.FAILED
