@@ -404,56 +404,12 @@ CONTENT_SECURITY_POLICY = {
 
 
 # --- Domain settings -----------------------------------------------------------------------
-# Payments. Providers by code; the sandbox is the embedded default (shared/API.md "Sandboxes").
-PAYMENT_PROVIDERS = {
-    "sandbox": "orders.payments.sandbox.SandboxProvider",
-    "stripe": "orders.payments.stripe_provider.StripeProvider",
-    "wechatpay": "orders.payments.wechatpay.WeChatPayProvider",
-}
-# Stripe (PAYMENT_PROVIDER=stripe): the secret API key, the webhook endpoint's signing secret
-# (whsec_…, for /api/v1/payments/webhooks/stripe/), and STRIPE_API_BASE only to point the library at
-# another server (the tests' fake Stripe); empty means api.stripe.com.
-STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
-STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
-STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
-# WeChat Pay API v3 (PAYMENT_PROVIDER=wechatpay): the merchant id and app id, the APIv3 key (32
-# bytes), the merchant's private key (PEM) and its certificate's serial, and the platform's public
-# keys by serial (WECHATPAY_PLATFORM_KEYS="serial1=<PEM>;serial2=<PEM>", for rotation).
-WECHATPAY_MCHID = env("WECHATPAY_MCHID", default="")
-WECHATPAY_APPID = env("WECHATPAY_APPID", default="")
-WECHATPAY_APIV3_KEY = env("WECHATPAY_APIV3_KEY", default="")
-WECHATPAY_PRIVATE_KEY = env("WECHATPAY_PRIVATE_KEY", default="").replace("\\n", "\n")
-WECHATPAY_CERT_SERIAL = env("WECHATPAY_CERT_SERIAL", default="")
-WECHATPAY_PLATFORM_KEYS = {
-    serial.strip(): pem.replace("\\n", "\n")
-    for serial, _, pem in (item.partition("=") for item in env("WECHATPAY_PLATFORM_KEYS", default="").split(";"))
-    if serial.strip() and pem
-}
-WECHATPAY_API_BASE = env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com")
-DEFAULT_PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="sandbox")
-PAYMENT_WINDOW_MINUTES = env.int("PAYMENT_WINDOW_MINUTES", default=30)
-RECONCILE_AFTER_SECONDS = env.int("RECONCILE_AFTER_SECONDS", default=120)
-# A refund is done only on the provider's word (a webhook, or the reconcile-refunds job asking
-# about one still pending after RECONCILE_AFTER_SECONDS). One the provider failed is tried again
-# after REFUND_RETRY_SECONDS × 2^(tries - 1), with a new idempotency key each try; after
-# REFUND_MAX_ATTEMPTS tries it waits for the admin (Refunds, "failed"), and the store is told.
-REFUND_RETRY_SECONDS = env.int("REFUND_RETRY_SECONDS", default=300)
-REFUND_MAX_ATTEMPTS = env.int("REFUND_MAX_ATTEMPTS", default=5)
+# Payments and refunds (providers, keys, windows, retries, the sandbox): settings/payments.py.
+from .payments import *  # noqa: E402, F403
+
 MAX_ORDER_TOTAL_MINOR = env.int("MAX_ORDER_TOTAL_MINOR", default=100_000_000_000)
 # The demo accounts' password (seed_demo): the embedded mode makes one per install; empty, no demo.
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
-SANDBOX_PAYMENTS_ENABLED = env.bool("SANDBOX_PAYMENTS_ENABLED", default=True)
-SANDBOX_PAYMENT_SECRET = env("SANDBOX_PAYMENT_SECRET", default="")  # see SECRET_KEY
-# normal | duplicate | delay | reorder | drop: how the sandbox delivers its webhooks.
-SANDBOX_PAYMENT_WEBHOOK_MODE = env("SANDBOX_PAYMENT_WEBHOOK_MODE", default="normal")
-# How the sandbox answers a refund: "succeeded" at once (the default), or "pending" and, after
-# SANDBOX_REFUND_SETTLE_SECONDS, succeeded ("pending") or failed ("failed"), told by a webhook.
-SANDBOX_REFUND_MODE = env("SANDBOX_REFUND_MODE", default="succeeded")
-SANDBOX_REFUND_SETTLE_SECONDS = env.int("SANDBOX_REFUND_SETTLE_SECONDS", default=10)
-SANDBOX_PAYMENT_WEBHOOK_DELAY_SECONDS = env.int("SANDBOX_PAYMENT_WEBHOOK_DELAY_SECONDS", default=20)
-# http: POST to SITE_URL like the real service; inprocess: through Django's test client (tests).
-SANDBOX_WEBHOOK_TRANSPORT = env("SANDBOX_WEBHOOK_TRANSPORT", default="http")
-SANDBOX_KICK_ON_COMMIT = env.bool("SANDBOX_KICK_ON_COMMIT", default=True)
 
 # Carriers and tracking (logistics/carriers/). DISPATCH_CARRIERS are offered to merchants.
 CARRIERS = {
