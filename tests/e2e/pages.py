@@ -1,8 +1,9 @@
 """The pages the measuring browser tests visit (accessibility, weight, screenshots): one data set,
 built with the real services, that puts a card page in every state of gifts.selectors.gifts.card_state,
 plus the product page, the composer, the sender's "my gift" page, every tab of Orders & Cards and the
-console's shipment pages. `build_pages()` returns them in a fixed order, each with the user who sees
-it; `open_page()` opens one in a phone context signed in as that user, in the language asked for.
+console's shipment pages and a parcel's payment. `build_pages()` returns them in a fixed order, each
+with the user who sees it; `open_page()` opens one in a phone context signed in as that user, in the
+language asked for.
 """
 
 import io
@@ -143,6 +144,7 @@ def build_pages() -> list[Page]:
         *(Page(f"me-{tab}", f"/me/?tab={tab}", tab_user[tab]) for tab in TABS),
         Page("console-queue", f"/merchant/s/{store.slug}/shipments/", mei),
         Page("console-shipment", f"/merchant/shipments/{claim.shipment.id}/", mei),
+        Page("console-payment", f"/merchant/shipments/{claim.shipment.id}/payment/", mei),
     ]
     return pages
 
