@@ -10,4 +10,5 @@ urlpatterns = [
     path("orders/<int:order_id>/pay/", views.pay, name="pay"),
     path("pay/sandbox/<str:ref>/", views.sandbox_checkout, name="sandbox-checkout"),
     path("pay/wechat/", views.wechat_pay, name="wechat-pay"),
+    path("pay/wechat/h5/", views.wechat_h5, name="wechat-h5"),
 ]

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from giftshop import paging
@@ -23,7 +24,7 @@ from logistics.selectors.addresses import address_list
 from orders import selectors
 from orders.forms import BuyForm
 from orders.models import Order, SandboxCharge
-from orders.payments.base import payer_from_request
+from orders.payments.base import ProviderError, payer_from_request
 from orders.payments.sandbox import WEBHOOK_MODES, sandbox_charge_complete
 from orders.services.checkout import order_create_purchase, payment_resume, variant_for_sale
 from stores.selectors import product_get_public
@@ -37,6 +38,8 @@ PENDING_REFRESH_SECONDS = 3
 # The WeChat Pay QR page looks again less often: a reload while the code is held down would close
 # WeChat's "Scan QR Code in Image" menu.
 QR_REFRESH_SECONDS = 10
+PROVIDER_DID_NOT_ANSWER = gettext_lazy("The payment page could not be opened: the payment provider did not answer. "
+                                       "Please try again in a minute.")
 
 
 def _variant_and_product(request):
@@ -140,8 +143,7 @@ def pay_now(request, order, *, return_path, back):
     if payment is not None and payment.checkout_url:
         return redirect(payment.checkout_url)
     if payment is not None:
-        messages.error(request, _("The payment page could not be opened: the payment provider did not answer. "
-                                  "Please try again in a minute."))
+        messages.error(request, PROVIDER_DID_NOT_ANSWER)
     else:
         messages.info(request, _("This order no longer waits for a payment."))
     return redirect(back)
@@ -159,9 +161,9 @@ def pay(request, order_id):
 def wechat_pay(request):
     """WeChat Pay's Native checkout: the order's code_url as a QR code to scan with WeChat (the
     provider made the link; we only draw it, from the token orders.payments.wechatpay signed)."""
-    from orders.payments.wechatpay import qr_page_read
+    from orders.payments.wechatpay import page_read
 
-    data = qr_page_read(request.GET.get("c", ""))
+    data = page_read(request.GET.get("c", ""))
     if data is None:
         raise Http404
     if not selectors.payment_waiting(provider="wechatpay", provider_ref=data["trade_no"]):
@@ -178,6 +180,24 @@ def wechat_pay(request):
         "back": data["back"], "in_wechat": payer.in_wechat, "phone": payer.phone,
         "refresh_seconds": QR_REFRESH_SECONDS,
     })
+
+
+@require_GET
+def wechat_h5(request):
+    """WeChat Pay's H5 checkout in a phone's browser: a fresh h5_url for the payer's IP, asked for
+    at the moment they go (orders.payments.wechatpay.h5_checkout_url), then WeChat Pay's page."""
+    from orders.payments.wechatpay import h5_checkout_url, page_read
+
+    data = page_read(request.GET.get("c", ""), h5=True)
+    if data is None:
+        raise Http404
+    if not selectors.payment_waiting(provider="wechatpay", provider_ref=data["trade_no"]):
+        return redirect(data["back"])
+    try:
+        return redirect(h5_checkout_url(data, payer=payer_from_request(request)))
+    except ProviderError:
+        messages.error(request, PROVIDER_DID_NOT_ANSWER)
+        return redirect(data["back"])
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,10 +8,11 @@ Payments): no community SDK, so nothing skips the checks below or fetches keys o
   serial (an unknown serial is refused, never fetched), a timestamp within 300 s either way, a nonce
   seen once (the cache remembers it for 10 minutes), then `resource` decrypted with AES-256-GCM under
   the 32-byte APIv3 key. Answers: 204, or 4xx with {"code": "FAIL", "message": ...}.
-- A payment is an H5 order when its payer is in a phone's browser (WeChat Pay's h5_url, which
-  opens the WeChat app, then returns to our page by `redirect_url`; the payer's IP goes with it, as
-  WeChat Pay checks it), else a Native order (the code_url shown as a QR code by our page
-  /pay/wechat/; inside WeChat's own browser, where H5 is not allowed, it is long-pressed). Its
+- A payment is an H5 order when its payer is in a phone's browser: its checkout link is our
+  /pay/wechat/h5/, which asks WeChat Pay for a fresh h5_url (one lives five minutes) with the
+  payer's IP (WeChat Pay checks it) and sends the payer there; it opens the WeChat app, then
+  returns to our page by `redirect_url`. Else a Native order (the code_url shown as a QR code by
+  our page /pay/wechat/; inside WeChat's own browser, where H5 is not allowed, it is long-pressed). Its
   out_trade_no is our idempotency key with ':' spelled '-' (WeChat allows [0-9A-Za-z_-|*]), and is
   the payment's provider_ref. An out_trade_no is bound to its trade type: "Pay now" after a failed
   first call from another device is refused by WeChat Pay (the payer is told to try again). A
@@ -56,6 +57,7 @@ TRADE_STATES = {"SUCCESS": "succeeded", "REFUND": "succeeded", "CLOSED": "failed
                 "PAYERROR": "failed"}  # NOTPAY, USERPAYING: pending
 REFUND_STATES = {"SUCCESS": "succeeded", "ABNORMAL": "failed", "CLOSED": "failed"}  # PROCESSING: pending
 QR_SALT = "orders.wechatpay.code_url"
+H5_SALT = "orders.wechatpay.h5"
 
 
 def wire_ref(key: str) -> str:
@@ -123,20 +125,52 @@ def _wants_h5(payer: Payer | None) -> bool:
     return bool(payer and payer.phone and not payer.in_wechat and payer.ip)
 
 
+def _page_url(view: str, salt: str, data: dict) -> str:
+    """One of our checkout pages, by a token only we can sign: no page of ours draws a code, or asks
+    WeChat Pay for an order, that we did not make."""
+    return settings.SITE_URL + reverse(view) + "?c=" + quote(signing.dumps(data, salt=salt, compress=True))
+
+
 def qr_page_url(*, code_url: str, back: str, trade_no: str) -> str:
-    """Our page that draws a Native order's code_url, by a token only we can sign (no page of ours
-    draws a link we did not get from WeChat Pay). It goes `back` once the payment is no longer waiting."""
-    token = signing.dumps({"code_url": code_url, "back": back, "trade_no": trade_no}, salt=QR_SALT, compress=True)
-    return settings.SITE_URL + reverse("orders:wechat-pay") + "?c=" + quote(token)
+    """The page that draws a Native order's code_url; it goes `back` once the payment is not waiting."""
+    return _page_url("orders:wechat-pay", QR_SALT, {"code_url": code_url, "back": back, "trade_no": trade_no})
 
 
-def qr_page_read(token: str) -> dict | None:
-    """The code_url, the way back and the trade that qr_page_url signed; None if forged or older
-    than a payment window."""
+def page_read(token: str, *, h5: bool = False) -> dict | None:
+    """What qr_page_url (or an H5 checkout link) signed: "back", "trade_no", and "code_url" (or the
+    order's terms); None if forged or older than a payment window."""
     try:
-        return signing.loads(token, salt=QR_SALT, max_age=settings.PAYMENT_WINDOW_MINUTES * 60)
+        return signing.loads(token, salt=H5_SALT if h5 else QR_SALT, max_age=settings.PAYMENT_WINDOW_MINUTES * 60)
     except signing.BadSignature:
         return None
+
+
+def _order_body(*, trade_no, amount_minor, currency, description) -> dict:
+    return {
+        "appid": settings.WECHATPAY_APPID, "mchid": settings.WECHATPAY_MCHID,
+        "description": description, "out_trade_no": trade_no,
+        "notify_url": settings.SITE_URL + reverse("payment-webhook", kwargs={"provider": WeChatPayProvider.code}),
+        "amount": {"total": amount_minor, "currency": currency},
+    }
+
+
+def _h5_url(order: dict, ip: str) -> str:
+    answer = _call("POST", "/v3/pay/transactions/h5",
+                   {**order, "scene_info": {"payer_client_ip": ip, "h5_info": {"type": "Wap"}}})
+    h5_url = str(answer.get("h5_url") or "")
+    if not h5_url.startswith("https://"):
+        raise ProviderError("wechatpay: no h5_url in the answer")
+    return h5_url
+
+
+def h5_checkout_url(data: dict, *, payer: Payer) -> str:
+    """WeChat Pay's H5 page for the order an H5 checkout link holds, asked for now: an h5_url lives
+    five minutes, and WeChat Pay checks it is opened from the IP it was asked for. The same
+    out_trade_no and amount: the same order at WeChat Pay, never a second one. ProviderError if
+    it refuses."""
+    order = _order_body(trade_no=data["trade_no"], amount_minor=data["amount_minor"], currency=data["currency"],
+                        description=data["description"])
+    return f"{_h5_url(order, payer.ip)}&redirect_url={quote(data['back'], safe='')}"
 
 
 # --- the HTTP client ----------------------------------------------------------------------------
@@ -173,18 +207,14 @@ class WeChatPayProvider(PaymentProvider):
 
     def create_payment(self, *, idempotency_key, amount_minor, currency, description, return_url, payer=None):
         trade_no = wire_ref(idempotency_key)
-        order = {
-            "appid": settings.WECHATPAY_APPID, "mchid": settings.WECHATPAY_MCHID,
-            "description": description[:127], "out_trade_no": trade_no,
-            "notify_url": settings.SITE_URL + reverse("payment-webhook", kwargs={"provider": self.code}),
-            "amount": {"total": amount_minor, "currency": currency.upper()},
-        }
+        terms = {"trade_no": trade_no, "amount_minor": amount_minor, "currency": currency.upper(),
+                 "description": description[:127]}
+        order = _order_body(**terms)
         if _wants_h5(payer):
-            order["scene_info"] = {"payer_client_ip": payer.ip, "h5_info": {"type": "Wap"}}
-            h5_url = str(_call("POST", "/v3/pay/transactions/h5", order).get("h5_url") or "")
-            if not h5_url.startswith("https://"):
-                raise ProviderError("wechatpay: no h5_url in the answer")
-            return Checkout(provider_ref=trade_no, checkout_url=f"{h5_url}&redirect_url={quote(return_url, safe='')}")
+            _h5_url(order, payer.ip)  # the order exists at WeChat Pay now (or the provider's error is ours now)
+            # The link holds the order's terms, not the order: Payment.checkout_url has 500 characters.
+            return Checkout(provider_ref=trade_no,
+                            checkout_url=_page_url("orders:wechat-h5", H5_SALT, {**terms, "back": return_url}))
         code_url = str(_call("POST", "/v3/pay/transactions/native", order).get("code_url") or "")
         if not code_url.startswith("weixin://"):
             raise ProviderError("wechatpay: no code_url in the answer")

@@ -53,6 +53,7 @@ class FakeWeChatPay(LoopbackServer):
         self.refunds: dict[str, dict] = {}
         self.refund_status = "SUCCESS"  # what a new refund answers: SUCCESS, PROCESSING or ABNORMAL
         self.requests: list[tuple[str, str]] = []
+        self.h5_ips: list[str] = []  # each H5 order's payer_client_ip, in order
         self.lock = threading.Lock()
         super().__init__()
 
@@ -121,6 +122,7 @@ class FakeWeChatPay(LoopbackServer):
                                             "appid": data["appid"], "mchid": data["mchid"], "trade_type": kind,
                                             "notify_url": data["notify_url"], "scene_info": scene})
                 if kind == "MWEB":
+                    self.h5_ips.append(scene["payer_client_ip"])
                     return 200, {"h5_url": "https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb"
                                            f"?prepay_id=wx{no[-10:]}&package=1037687096"}
                 return 200, {"code_url": f"weixin://wxpay/bizpayurl?pr={no[-10:]}"}

@@ -55,6 +55,8 @@ def wechat(server, settings):
     settings.DEFAULT_PAYMENT_PROVIDER = "wechatpay"
     server.refund_status = "SUCCESS"
     server.orders.clear()  # each test's database numbers its orders from 1 again
+    server.requests.clear()
+    server.h5_ips.clear()
     server.refunds.clear()
     return server
 
@@ -157,8 +159,12 @@ def test_a_refund_whose_notification_never_came_is_settled_by_asking(wechat, sen
     assert refund.status == Refund.Status.FAILED
 
 
+def phone(agent=IPHONE, ip="203.0.113.7"):
+    return Client(HTTP_USER_AGENT=agent, REMOTE_ADDR=ip)
+
+
 def send_from_the_page(sender, variant, agent):
-    browser = Client(HTTP_USER_AGENT=agent, REMOTE_ADDR="203.0.113.7")
+    browser = phone(agent)
     browser.force_login(sender)
     data = {"variant": variant.id, "quantity": 1, "mode": "single", "claim_rule": "first_come", "message": "",
             "cover": "birthday", "claim_hours": 24, "draw_at": ""}
@@ -169,18 +175,45 @@ def send_from_the_page(sender, variant, agent):
 def test_a_phone_browser_pays_by_h5_with_its_ip_and_comes_back_to_the_gift(wechat, sender, variant, settings):
     response, gift = send_from_the_page(sender, variant, IPHONE)
 
+    # the H5 order exists at WeChat Pay, made with the phone's IP
     payment = gift.order.payments.get()
     order = wechat.orders[payment.provider_ref]
-    assert order["trade_type"] == "MWEB"
+    assert order["trade_type"] == "MWEB" and order["amount"]["total"] == PRICE
     assert order["scene_info"] == {"payer_client_ip": "203.0.113.7", "h5_info": {"type": "Wap"}}
+    # the checkout link is ours: it asks for a fresh h5_url (one lives five minutes) and goes there
+    assert response["Location"] == payment.checkout_url
+    assert payment.checkout_url.startswith(settings.SITE_URL + reverse("orders:wechat-h5") + "?c=")
+    assert len(payment.checkout_url) < 400  # Payment.checkout_url: 500 characters
+    later = phone(ip="198.51.100.23").get(payment.checkout_url)  # the same phone, on another network
     back = quote(f"{settings.SITE_URL}/gifts/{gift.id}/", safe="")
-    assert response.status_code == 302
-    assert response["Location"].startswith("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=")
-    assert response["Location"].endswith(f"&redirect_url={back}")
+    assert later.status_code == 302
+    assert later["Location"].startswith("https://wx.tenpay.com/cgi-bin/mmpayweb-bin/checkmweb?prepay_id=")
+    assert later["Location"].endswith(f"&redirect_url={back}")
+    assert wechat.requests.count(("POST", "/v3/pay/transactions/h5")) == 2 and len(wechat.orders) == 1
+    assert wechat.h5_ips == ["203.0.113.7", "198.51.100.23"]
+
     assert deliver(wechat.pay(payment.provider_ref)).status_code == 204
     drain_outbox()
     gift.refresh_from_db()
     assert gift.status == Gift.Status.OPEN
+    # paid: the link goes back to the gift without asking WeChat Pay again
+    assert phone().get(payment.checkout_url)["Location"] == f"{settings.SITE_URL}/gifts/{gift.id}/"
+    assert wechat.requests.count(("POST", "/v3/pay/transactions/h5")) == 2
+
+
+def test_an_h5_link_that_is_forged_is_a_404_and_one_whose_provider_is_down_goes_back_with_a_message(
+    wechat, sender, variant, settings
+):
+    _response, gift = send_from_the_page(sender, variant, IPHONE)
+    payment = gift.order.payments.get()
+    assert phone().get(reverse("orders:wechat-h5") + "?c=forged").status_code == 404
+
+    settings.WECHATPAY_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+    browser = phone()
+    answer = browser.get(payment.checkout_url, follow=True)
+
+    assert answer.redirect_chain[0] == (f"{settings.SITE_URL}/gifts/{gift.id}/", 302)
+    assert "The payment page could not be opened" in str(list(answer.context["messages"])[0])
 
 
 @pytest.mark.parametrize("agent", [IN_WECHAT, "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36"])
