@@ -145,6 +145,16 @@ def test_production_takes_stripe_with_its_keys_and_offers_no_sandbox():
     assert result.stdout.startswith("['stripe']")
 
 
+def test_a_payment_form_may_redirect_to_the_configured_providers_checkout_only():
+    code = ("import django; django.setup(); from django.conf import settings; "
+            "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])")
+    stripe = _run(["-c", code], DJANGO_SECRET_KEY=GOOD_KEY, DJANGO_ALLOWED_HOSTS="shop.example.com", **STRIPE_LIVE)
+    sandbox = _run(["-c", code], DJANGO_SETTINGS_MODULE="giftshop.settings.test")
+
+    assert stripe.stdout.strip() == "[\"'self'\", 'https://checkout.stripe.com']", stripe.stderr[-2000:]
+    assert sandbox.stdout.strip() == "[\"'self'\"]", sandbox.stderr[-2000:]
+
+
 @pytest.mark.parametrize("missing", ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"])
 def test_production_refuses_stripe_without_both_keys(missing):
     result = _sandboxes_in_production(**{**STRIPE_LIVE, missing: ""})

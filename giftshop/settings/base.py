@@ -32,6 +32,9 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Behind our own reverse proxy (production: DJANGO_BEHIND_PROXY): see giftshop/client_ip.py.
 BEHIND_PROXY = False
 
+# Payments and refunds: providers, keys, the payment window, refund retries, the sandbox.
+from .payments import *  # noqa: E402, F403
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -396,7 +399,9 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # A form that starts a payment is answered with a redirect to the provider's hosted
+        # checkout, and browsers hold a form's redirects to form-action too.
+        "form-action": ["'self'", *PAYMENT_CHECKOUT_ORIGINS],  # noqa: F405
         "base-uri": ["'self'"],
     }
 }
@@ -404,8 +409,8 @@ CONTENT_SECURITY_POLICY = {
 
 
 # --- Domain settings -----------------------------------------------------------------------
-# Payments and refunds (providers, keys, windows, retries, the sandbox): settings/payments.py.
-from .payments import *  # noqa: E402, F403
+# Payments and refunds (providers, keys, windows, retries, the sandbox): settings/payments.py, read
+# near the top (the CSP needs the provider's checkout origin).
 
 MAX_ORDER_TOTAL_MINOR = env.int("MAX_ORDER_TOTAL_MINOR", default=100_000_000_000)
 # The demo accounts' password (seed_demo): the embedded mode makes one per install; empty, no demo.

@@ -34,6 +34,10 @@ WECHATPAY_PLATFORM_KEYS = {
 }
 WECHATPAY_API_BASE = _env("WECHATPAY_API_BASE", default="https://api.mch.weixin.qq.com")
 DEFAULT_PAYMENT_PROVIDER = _env("PAYMENT_PROVIDER", default="sandbox")
+# Where each provider's hosted checkout is (CSP form-action: a payment form redirects there). The
+# sandbox's is our own; WeChat Pay's Native QR page is ours, its H5 page is WeChat Pay's.
+CHECKOUT_ORIGINS = {"stripe": ["https://checkout.stripe.com"], "wechatpay": ["https://wx.tenpay.com"]}
+PAYMENT_CHECKOUT_ORIGINS = CHECKOUT_ORIGINS.get(DEFAULT_PAYMENT_PROVIDER, [])
 PAYMENT_WINDOW_MINUTES = _env.int("PAYMENT_WINDOW_MINUTES", default=30)
 RECONCILE_AFTER_SECONDS = _env.int("RECONCILE_AFTER_SECONDS", default=120)
 # A refund is done only on the provider's word (a webhook, or the reconcile-refunds job asking
