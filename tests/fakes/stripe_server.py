@@ -115,7 +115,7 @@ class FakeStripe(LoopbackServer):
             "payment_status": "unpaid", "amount_total": amount, "amount_subtotal": amount, "currency": currency,
             "client_reference_id": params.get("client_reference_id"), "metadata": params.get("metadata", {}),
             "success_url": params.get("success_url"), "cancel_url": params.get("cancel_url"),
-            "url": f"{self.url}/c/pay/{session_id}", "payment_intent": None, "livemode": False,
+            "url": f"https://checkout.stripe.com/c/pay/{session_id}", "payment_intent": None, "livemode": False,
             "created": int(time.time()), "expires_at": int(time.time()) + 86400,
         }
         self.sessions[session_id] = session

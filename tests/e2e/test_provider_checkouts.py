@@ -1,9 +1,12 @@
-"""WeChat Pay in Chromium, against the fake WeChat Pay API v3 (tests/fakes/wechatpay_server.py).
+"""Real providers' checkouts in Chromium, against the fake WeChat Pay API v3 and the fake Stripe
+(tests/fakes/). A payment form's redirect leaves our origin for the provider's hosted page, which
+the CSP's form-action must allow (settings/payments.py, CHECKOUT_ORIGINS).
 
 A phone's browser is sent on to WeChat Pay's H5 page and comes back to the gift, card link ready;
 a desktop browser gets the Native QR code, and the QR page goes back to the gift by itself once
-the payment lands. WeChat Pay's own H5 page (wx.tenpay.com) is not reachable here: the browser's
-router answers for it and keeps the address it was sent to, which holds our way back.
+the payment lands. Stripe's Checkout is reached from the gift form and returns to the card. The
+providers' own pages (wx.tenpay.com, checkout.stripe.com) are not reachable here: the browser's
+router answers for them.
 """
 
 import re
@@ -19,6 +22,8 @@ from tests.e2e.conftest import PHONE
 from tests.e2e.test_gift_flow import log_in, natural_width
 from tests.factories import ProductFactory, StoreFactory, UserFactory, VariantFactory, member_of
 from tests.gifts.helpers import drain_outbox
+from tests.orders.test_stripe import deliver as stripe_deliver
+from tests.orders.test_stripe import fake_stripe  # noqa: F401 - a fixture
 from tests.orders.test_wechatpay import IPHONE, deliver, server, wechat  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.e2e]
@@ -98,3 +103,24 @@ def test_a_desktop_scans_the_qr_code_and_the_page_goes_back_by_itself_once_paid(
     page.wait_for_url(re.compile(r".*/gifts/\d+/$"))  # the QR page's own refresh, no click
     page.wait_for_selector("#share-link")
     context.close()
+
+
+def test_stripe_checkout_is_reached_from_the_gift_form_and_returns_to_the_card(
+    product_url, live_server, browser, artifacts, settings, fake_stripe  # noqa: F811
+):
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+        **directives, "form-action": ["'self'", *settings.CHECKOUT_ORIGINS["stripe"]]}}
+    page = browser.new_context(**PHONE, user_agent=IPHONE).new_page()
+    page.route("https://checkout.stripe.com/**", lambda route: route.fulfill(
+        content_type="text/html; charset=utf-8", body="<title>Stripe Checkout</title><h1>Pay ¥123.45</h1>"))
+
+    send_a_gift(page, live_server, product_url)
+
+    page.wait_for_url("https://checkout.stripe.com/c/pay/cs_test_*")
+    payment = Payment.objects.get()
+    assert stripe_deliver(fake_stripe.pay(payment.provider_ref)).status_code == 200
+    drain_outbox()
+    page.goto(fake_stripe.sessions[payment.provider_ref]["success_url"])  # Stripe sends the payer back
+    page.wait_for_selector("#share-link")
+    page.context.close()
