@@ -15,7 +15,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gifts.models import Gift
+from gifts.models import Claim, Gift
 from gifts.services.claims import claim_accept
 from gifts.services.lifecycle import gifts_expire_due
 from gifts.services.merchant_refunds import shipment_refund_by_merchant
@@ -28,7 +28,7 @@ from orders.services.refunds import refunds_reconcile
 from tests.factories import AddressFactory, UserFactory, VariantFactory, member_of
 from tests.fakes.stripe_server import API_KEY, WEBHOOK_SECRET, FakeStripe
 from tests.fuzz_inputs import fuzz_settings, returns_or_raises
-from tests.gifts.helpers import drain_outbox
+from tests.gifts.helpers import drain_outbox, ship_and_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +87,7 @@ def test_a_checkout_session_carries_the_order_total_and_our_idempotency_key(fake
     assert ("POST", "/v1/checkout/sessions", payment.idempotency_key) in fake_stripe.requests
 
 
-def test_a_gift_paid_through_stripe_opens_and_is_claimed(fake_stripe, sender, variant):
+def test_a_gift_paid_through_stripe_opens_is_claimed_and_delivered(fake_stripe, sender, variant):
     gift = a_paid_gift(fake_stripe, sender, variant)
 
     assert gift.status == Gift.Status.OPEN
@@ -95,7 +95,7 @@ def test_a_gift_paid_through_stripe_opens_and_is_claimed(fake_stripe, sender, va
     assert payment.status == Payment.Status.SUCCEEDED
     friend = UserFactory()
     claim = claim_accept(gift=gift, user=friend, address_id=AddressFactory(user=friend).id)
-    assert claim.shipment_id is not None
+    assert ship_and_deliver(claim).status == Claim.Status.DELIVERED
 
 
 def test_an_expired_gift_is_refunded_through_stripe_once_stripe_confirms(fake_stripe, sender, variant):

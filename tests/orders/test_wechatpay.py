@@ -20,7 +20,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gifts.models import Gift
+from gifts.models import Claim, Gift
 from gifts.services.claims import claim_accept
 from gifts.services.lifecycle import gifts_expire_due
 from gifts.services.sending import gift_create
@@ -31,7 +31,7 @@ from orders.services.refunds import refunds_reconcile
 from tests.factories import AddressFactory, UserFactory, VariantFactory
 from tests.fakes.wechatpay_server import FakeWeChatPay
 from tests.fuzz_inputs import fuzz_settings, returns_or_raises
-from tests.gifts.helpers import drain_outbox
+from tests.gifts.helpers import drain_outbox, ship_and_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -117,13 +117,14 @@ def qr_png(data):
     return png.getvalue()
 
 
-def test_a_gift_paid_with_wechat_pay_opens_and_is_claimed(wechat, sender, variant):
+def test_a_gift_paid_with_wechat_pay_opens_is_claimed_and_delivered(wechat, sender, variant):
     gift = paid_gift(wechat, sender, variant)
 
     assert gift.status == Gift.Status.OPEN
     assert gift.order.payments.get().status == Payment.Status.SUCCEEDED
     friend = UserFactory()
-    assert claim_accept(gift=gift, user=friend, address_id=AddressFactory(user=friend).id).shipment_id
+    claim = claim_accept(gift=gift, user=friend, address_id=AddressFactory(user=friend).id)
+    assert ship_and_deliver(claim).status == Claim.Status.DELIVERED
 
 
 def test_an_expired_gift_is_refunded_once_wechat_pay_confirms(wechat, sender, variant):
