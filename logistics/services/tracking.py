@@ -52,6 +52,9 @@ def shipment_dispatch(*, shipment: Shipment, carrier: str, tracking_number: str,
         errors["carrier"] = [_("Choose one of the carriers offered.")]
     if not TRACKING_NUMBER_RE.fullmatch(tracking_number):
         errors["tracking_number"] = [_("Enter the tracking number: 4 to 40 letters, digits or dashes.")]
+    elif not errors and _in_use_by_another_store(shipment, carrier, tracking_number):
+        errors["tracking_number"] = [_("This tracking number is already on a parcel on its way with this "
+                                       "carrier. Check the number on the label.")]
     if errors:
         raise InvalidInput(fields=errors)
     if shipment.status != Shipment.Status.PENDING:
@@ -69,6 +72,20 @@ def shipment_dispatch(*, shipment: Shipment, carrier: str, tracking_number: str,
     return shipment
 
 
+def _in_use_by_another_store(shipment: Shipment, carrier: str, tracking_number: str) -> bool:
+    """A carrier's tracking number is one store's while a parcel of it is on its way: the carrier's
+    news is found by that number (_shipment_for), so another store's parcel must not take it too
+    (it would get the first store's timeline, and the first store none). The same store may give
+    one number to several parcels (one box); a number whose parcels all ended may be used again,
+    as carriers recycle them. Which store holds it is never said."""
+    return (
+        Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number)
+        .exclude(store_id=shipment.store_id)
+        .exclude(status__in=[*Shipment.FINAL, Shipment.Status.PENDING])
+        .exists()
+    )
+
+
 def _announce(shipment: Shipment, key: str) -> None:
     outbox_put(topic=TOPIC_UPDATED, key=f"shipment-updated:{key}",
                payload={"shipment_id": shipment.id, "status": shipment.status})
@@ -84,9 +101,11 @@ def tracking_register(*, shipment_id: int) -> None:
 
 
 def _shipment_for(update: TrackingUpdate) -> Shipment | None:
-    """The parcel a carrier's news is about: its own carrier's, by tracking number. Never another
-    carrier's parcel with the same number (each carrier's pushes are signed with its own secret; the
-    sandbox's has a development default)."""
+    """The parcel a carrier's news is about: its own carrier's, by tracking number, the newest. Never
+    another carrier's parcel with the same number (each carrier's pushes are signed with its own
+    secret; the sandbox's has a development default), nor another store's while this one's is on
+    its way (shipment_dispatch refuses it). An older parcel of the same store in the same box
+    follows by the quiet-parcel sync, which pulls each parcel by its own id."""
     rows = Shipment.objects.filter(carrier=update.carrier, tracking_number=update.tracking_number)
     return rows.exclude(status=Shipment.Status.CANCELLED).order_by("-id").first()
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gifts.models import Claim
+from giftshop.models import OutboxMessage
 from logistics.models import Shipment
 from logistics.services.tracking import shipments_sync_quiet
 from tests.conftest import api_client_for
@@ -214,6 +215,65 @@ def test_staff_members_may_dispatch(store, variant):
     )
 
     assert response.status_code == 200
+
+
+# --- a tracking number is one store's while its parcel is on its way ---------------------------
+
+@pytest.fixture
+def other_store_parcel_on_its_way():
+    """Another store's parcel, dispatched with the sandbox carrier as DLV50001."""
+    other = UserFactory()
+    variant = VariantFactory(product__store=StoreFactory(owner=other), stock=5)
+    shipment = purchase_shipment(variant, quantity=1)
+    response = api_client_for(other).post(
+        api_dispatch_url(shipment.id), {"carrier": "sandbox", "tracking_number": "DLV50001"}, format="json")
+    assert response.status_code == 200, response.content
+    return shipment
+
+
+def test_a_number_on_another_stores_parcel_on_its_way_is_refused_on_the_field(
+    store, variant, merchant, other_store_parcel_on_its_way
+):
+    [shipment] = gift_shipments(variant)
+    outbox_before = OutboxMessage.objects.count()
+
+    response = api_client_for(merchant).post(
+        api_dispatch_url(shipment.id), {"carrier": "sandbox", "tracking_number": "DLV50001"}, format="json")
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid" and set(body["fields"]) == {"tracking_number"}
+    assert "already on a parcel on its way" in body["fields"]["tracking_number"][0]
+    assert other_store_parcel_on_its_way.reference not in str(body)  # whose parcel is never said
+    assert status_of(shipment) == Shipment.Status.PENDING and OutboxMessage.objects.count() == outbox_before
+    assert status_of(other_store_parcel_on_its_way) == Shipment.Status.INFO_RECEIVED
+
+
+def test_the_console_form_says_so_and_keeps_the_parcel_waiting(store, variant, merchant, other_store_parcel_on_its_way):
+    [shipment] = gift_shipments(variant)
+
+    response = login(merchant).post(dispatch_url(shipment), {"carrier": "sandbox", "tracking_number": "DLV50001"})
+
+    assert response.status_code == 400
+    assert "already on a parcel on its way with this carrier" in response.content.decode()
+    assert status_of(shipment) == Shipment.Status.PENDING
+
+
+def test_the_same_number_is_free_with_another_carrier_for_one_stores_box_and_once_the_parcel_ended(
+    store, variant, merchant, other_store_parcel_on_its_way, settings
+):
+    settings.DISPATCH_CARRIERS = [*settings.DISPATCH_CARRIERS, "aftership"]
+    first, second, third = gift_shipments(variant, count=3)
+    client = api_client_for(merchant)
+
+    def dispatch(shipment, carrier):
+        return client.post(api_dispatch_url(shipment.id), {"carrier": carrier, "tracking_number": "DLV50001"},
+                           format="json").status_code
+
+    assert dispatch(first, "aftership") == 200  # another carrier's number space
+    Shipment.objects.filter(id=other_store_parcel_on_its_way.id).update(status=Shipment.Status.DELIVERED)
+    assert dispatch(second, "sandbox") == 200  # the other store's parcel has ended: carriers recycle numbers
+    assert dispatch(third, "sandbox") == 200  # one box, two of this store's parcels
 
 
 # --- who reaches the fulfilment pages -------------------------------------------------------
