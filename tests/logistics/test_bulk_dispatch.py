@@ -16,6 +16,7 @@ from django.urls import reverse
 from giftshop.errors import InvalidInput, PayloadTooLarge
 from logistics.models import Shipment
 from logistics.services.bulk_dispatch import MAX_ROWS, DispatchRow, dispatch_file_parse, dispatch_rows_apply
+from logistics.services.tracking import shipment_dispatch
 from orders.services.checkout import order_create_purchase
 from tests.conftest import make_image_bytes
 from tests.factories import AddressFactory, StoreFactory, UserFactory, VariantFactory, member_of
@@ -142,6 +143,22 @@ def test_each_row_is_applied_on_its_own(store, variant):
     assert statuses(first, second, third, theirs) == ["info_received", "pending", "info_received", "pending"]
     assert Shipment.objects.get(id=first.id).tracking_number == "DLV2001"
     assert Shipment.objects.get(id=theirs.id).tracking_number == ""
+
+
+def test_a_row_with_a_number_another_stores_parcel_on_its_way_has_is_refused_on_its_own(store, variant):
+    first, second = gift_shipments(variant, count=2)
+    theirs = purchase_shipment(VariantFactory(stock=5))  # another store's parcel, on its way as DLV2101
+    shipment_dispatch(shipment=theirs, carrier="sandbox", tracking_number="DLV2101", actor=member_of(theirs))
+    rows = [
+        DispatchRow(row=2, reference=first.reference, carrier="sandbox", tracking_number="DLV2101"),
+        DispatchRow(row=3, reference=second.reference, carrier="sandbox", tracking_number="DLV2102"),
+    ]
+
+    outcomes = dispatch_rows_apply(store=store, rows=rows, actor=member_of(store))
+
+    assert [(o.row, o.ok, o.code) for o in outcomes] == [(2, False, "invalid"), (3, True, "")]
+    assert "already on a parcel on its way" in outcomes[0].message and theirs.reference not in outcomes[0].message
+    assert statuses(first, second) == ["pending", "info_received"]
 
 
 # --- the upload page ------------------------------------------------------------------------
