@@ -34,6 +34,8 @@ TOPIC_APPLY = "logistics.apply_tracking"
 TOPIC_UPDATED = "logistics.shipment_updated"
 TRACKING_NUMBER_RE = re.compile(r"[A-Za-z0-9-]{4,40}")
 
+# A parcel is on its way from its dispatch until its final status: everything else is excluded with this.
+NOT_ON_ITS_WAY = [*Shipment.FINAL, Shipment.Status.PENDING]
 # Canonical progression, to order checkpoints that share a timestamp.
 RANK = {s: i for i, s in enumerate([
     "pending", "info_received", "in_transit", "exception", "delivery_failed", "out_for_delivery",
@@ -81,7 +83,7 @@ def _in_use_by_another_store(shipment: Shipment, carrier: str, tracking_number: 
     return (
         Shipment.objects.filter(carrier=carrier, tracking_number=tracking_number)
         .exclude(store_id=shipment.store_id)
-        .exclude(status__in=[*Shipment.FINAL, Shipment.Status.PENDING])
+        .exclude(status__in=NOT_ON_ITS_WAY)
         .exists()
     )
 
@@ -189,7 +191,7 @@ def shipments_sync_quiet(*, quiet_seconds: int | None = None, limit: int = 500, 
     not move, so an oldest-first order would pull the same ones every time)."""
     quiet = timedelta(seconds=settings.SHIPMENT_SYNC_QUIET_SECONDS if quiet_seconds is None else quiet_seconds)
     active = (
-        Shipment.objects.exclude(status__in=[*Shipment.FINAL, Shipment.Status.PENDING])
+        Shipment.objects.exclude(status__in=NOT_ON_ITS_WAY)
         .exclude(tracking_number="")
         .filter(Q(last_event_at__isnull=True) | Q(last_event_at__lte=Now() - quiet), id__gt=after_id)
         .order_by("id")
